@@ -1,0 +1,34 @@
+namespace WalService.Core.Abstractions;
+
+public enum ControlPlaneError
+{
+    NotFound,
+    AlreadyExists,
+    VersionMismatch,
+}
+
+/// <summary>A control-plane call that could not be carried out as asked; the store changed nothing.</summary>
+public sealed class ControlPlaneException : Exception
+{
+    public ControlPlaneException()
+    {
+    }
+
+    public ControlPlaneException(string message)
+        : base(message)
+    {
+    }
+
+    public ControlPlaneException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public ControlPlaneException(ControlPlaneError error, string message)
+        : base(message)
+    {
+        Error = error;
+    }
+
+    public ControlPlaneError Error { get; }
+}

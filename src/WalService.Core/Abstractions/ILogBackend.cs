@@ -1,0 +1,23 @@
+using WalService.Core.Model;
+
+namespace WalService.Core.Abstractions;
+
+/// <summary>
+/// A log backend: the producer/consumer pair of DESIGN.md, plus the dead-letter queue, the message ledger and the
+/// per-namespace housekeeping the control plane needs.
+/// </summary>
+public interface ILogBackend : ILogProducer, ILogConsumer, IDeadLetterStore, IMessageLedger
+{
+    BackendKind Kind { get; }
+
+    /// <summary>Messages of the namespace not yet applied nor dead-lettered.</summary>
+    Task<long> CountUndeliveredAsync(string ns, CancellationToken cancellationToken);
+
+    /// <summary>Removes everything the backend holds for the namespace.</summary>
+    Task DropNamespaceAsync(string ns, CancellationToken cancellationToken);
+
+    Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Whether the backend answers; for <c>/readyz</c>.</summary>
+    Task<bool> IsReadyAsync(CancellationToken cancellationToken);
+}

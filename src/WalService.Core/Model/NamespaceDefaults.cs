@@ -1,0 +1,13 @@
+namespace WalService.Core.Model;
+
+/// <summary>The defaults of <c>NamespaceConfig</c> (API.md), taken wherever a field is zero or absent.</summary>
+public static class NamespaceDefaults
+{
+    public const string Shard = "default";
+    public const int MaxPayloadBytes = 1024 * 1024;
+    public const int Concurrency = 4;
+    public const int BatchSize = 100;
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
+    public static readonly TimeSpan DedupWindow = TimeSpan.FromHours(24);
+    public static readonly TimeSpan HttpTimeout = TimeSpan.FromSeconds(10);
+}

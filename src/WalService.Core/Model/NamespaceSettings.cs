@@ -1,0 +1,99 @@
+using System.Collections.Frozen;
+using WalService.Api.V1;
+
+namespace WalService.Core.Model;
+
+/// <summary>
+/// A namespace as the runtime uses it: the stored <see cref="Namespace"/> with every default resolved once,
+/// so hot paths read plain values.
+/// </summary>
+public sealed class NamespaceSettings
+{
+    private NamespaceSettings(Namespace source)
+    {
+        var c = source.Config;
+        Source = source;
+        Name = c.Name;
+        Shard = string.IsNullOrEmpty(c.Shard) ? NamespaceDefaults.Shard : c.Shard;
+        Backend = c.BackendCase switch
+        {
+            NamespaceConfig.BackendOneofCase.Kafka => BackendKind.Kafka,
+            NamespaceConfig.BackendOneofCase.Sqs => BackendKind.Sqs,
+            _ => BackendKind.Embedded,
+        };
+        Target = c.Target ?? new Target { Noop = new NoopTarget() };
+        AllowTargetOverride = c.AllowTargetOverride;
+        Retry = ResolveRetry(c.Retry);
+        MaxDelay = Positive(c.MaxDelay?.ToTimeSpan(), NamespaceDefaults.MaxDelay);
+        MaxPayloadBytes = c.MaxPayloadBytes > 0 ? c.MaxPayloadBytes : NamespaceDefaults.MaxPayloadBytes;
+        DedupWindow = Positive(c.DedupWindow?.ToTimeSpan(), NamespaceDefaults.DedupWindow);
+        Concurrency = c.Consumer?.Concurrency > 0 ? c.Consumer.Concurrency : NamespaceDefaults.Concurrency;
+        BatchSize = c.Consumer?.BatchSize > 0 ? c.Consumer.BatchSize : NamespaceDefaults.BatchSize;
+        WritesPerSecond = c.Limits?.WritesPerSecond ?? 0;
+        Burst = c.Limits?.Burst ?? 0;
+        AllowedClients = c.AllowedClients.ToFrozenSet(StringComparer.Ordinal);
+        TrackStatus = !c.HasTrackStatus || c.TrackStatus;
+    }
+
+    public Namespace Source { get; }
+
+    public string Name { get; }
+
+    public string Shard { get; }
+
+    public BackendKind Backend { get; }
+
+    public Target Target { get; }
+
+    public bool AllowTargetOverride { get; }
+
+    public RetrySettings Retry { get; }
+
+    public TimeSpan MaxDelay { get; }
+
+    public int MaxPayloadBytes { get; }
+
+    public TimeSpan DedupWindow { get; }
+
+    public int Concurrency { get; }
+
+    public int BatchSize { get; }
+
+    /// <summary>Sustained writes a second; 0 = unlimited.</summary>
+    public double WritesPerSecond { get; }
+
+    public int Burst { get; }
+
+    public FrozenSet<string> AllowedClients { get; }
+
+    public bool TrackStatus { get; }
+
+    public long Version => Source.Version;
+
+    public NamespaceState State => Source.State;
+
+    public static NamespaceSettings From(Namespace source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return new NamespaceSettings(source);
+    }
+
+    private static RetrySettings ResolveRetry(RetryPolicy? p)
+    {
+        var d = RetrySettings.Default;
+        if (p is null)
+        {
+            return d;
+        }
+
+        return new RetrySettings(
+            p.MaxAttempts > 0 ? p.MaxAttempts : d.MaxAttempts,
+            Positive(p.InitialBackoff?.ToTimeSpan(), d.InitialBackoff),
+            Positive(p.MaxBackoff?.ToTimeSpan(), d.MaxBackoff),
+            p.BackoffMultiplier > 0 ? p.BackoffMultiplier : d.Multiplier,
+            p.Jitter > 0 ? p.Jitter : d.Jitter);
+    }
+
+    private static TimeSpan Positive(TimeSpan? value, TimeSpan fallback) =>
+        value is { } v && v > TimeSpan.Zero ? v : fallback;
+}

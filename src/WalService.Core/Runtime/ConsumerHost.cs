@@ -1,0 +1,141 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WalService.Api.V1;
+using WalService.Core.Model;
+using WalService.Core.Telemetry;
+using WalService.Core.Validation;
+
+namespace WalService.Core.Runtime;
+
+/// <summary>
+/// Runs one <see cref="NamespaceWorker"/> per active namespace of this instance's shard, keeps them in line with the
+/// <see cref="NamespaceRegistry"/> (started, paused, re-tuned, removed) and publishes backlog metrics. On shutdown it
+/// stops every worker, letting deliveries under way finish within the host's shutdown timeout.
+/// </summary>
+public sealed class ConsumerHost : BackgroundService
+{
+    private static readonly TimeSpan BacklogInterval = TimeSpan.FromSeconds(5);
+    private readonly NamespaceRegistry _registry;
+    private readonly BackendCatalog _backends;
+    private readonly RuntimeServices _services;
+    private readonly WorkSignals _reconcile = new();
+    private readonly Dictionary<string, NamespaceWorker> _workers = new(StringComparer.Ordinal);
+
+    public ConsumerHost(
+        NamespaceRegistry registry,
+        BackendCatalog backends,
+        TargetCatalog targets,
+        WorkSignals signals,
+        WalMetrics metrics,
+        TimeProvider time,
+        IOptions<WalOptions> options,
+        ILogger<ConsumerHost> logger)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        _registry = registry;
+        _backends = backends;
+        _services = new RuntimeServices(targets, signals, metrics, time, options.Value, logger);
+        _registry.Changed += () => _reconcile.Notify(string.Empty);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await Task.WhenAll(_workers.Values.Select(w => StopWorkerAsync(w, cancellationToken)));
+        _workers.Clear();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var lastBacklog = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _registry.RefreshAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                RuntimeLog.RefreshFailed(_services.Logger, ex);
+            }
+
+            await ReconcileAsync(stoppingToken);
+            if (_services.Time.GetUtcNow() - lastBacklog >= BacklogInterval)
+            {
+                await PublishBacklogAsync(stoppingToken);
+                lastBacklog = _services.Time.GetUtcNow();
+            }
+
+            try
+            {
+                await _reconcile.WaitAsync(string.Empty, _registry.RefreshInterval, _services.Time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var wanted = _registry.All
+            .Where(ns => ns.Shard == _services.Options.Shard && ns.State == NamespaceState.Active && _backends.TryGet(ns.Backend, out _))
+            .ToDictionary(ns => ns.Name, StringComparer.Ordinal);
+
+        foreach (var (name, worker) in _workers.ToList())
+        {
+            if (!wanted.TryGetValue(name, out var settings) ||
+                settings.Concurrency != worker.Concurrency ||
+                settings.BatchSize != worker.BatchSize ||
+                settings.Backend != worker.Settings.Backend)
+            {
+                await StopWorkerAsync(worker, cancellationToken);
+                _workers.Remove(name);
+            }
+            else
+            {
+                worker.Settings = settings;
+            }
+        }
+
+        foreach (var (name, settings) in wanted)
+        {
+            if (!_workers.ContainsKey(name))
+            {
+                var worker = new NamespaceWorker(settings, _backends.Get(settings.Backend), _services);
+                _workers[name] = worker;
+                worker.Start();
+            }
+        }
+    }
+
+    private static async Task StopWorkerAsync(NamespaceWorker worker, CancellationToken cancellationToken)
+    {
+        await worker.StopAsync(cancellationToken);
+        worker.Dispose();
+    }
+
+    private async Task PublishBacklogAsync(CancellationToken cancellationToken)
+    {
+        var now = _services.Time.GetUtcNow();
+        foreach (var ns in _registry.All.Where(n => n.Shard == _services.Options.Shard).ToList())
+        {
+            if (!_backends.TryGet(ns.Backend, out var backend))
+            {
+                continue;
+            }
+
+            try
+            {
+                _services.Metrics.SetBacklog(ns.Name, await backend.GetBacklogAsync(ns.Name, now, cancellationToken));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                RuntimeLog.BacklogFailed(_services.Logger, ex, ns.Name);
+            }
+        }
+    }
+}

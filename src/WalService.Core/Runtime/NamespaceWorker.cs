@@ -1,0 +1,245 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+using WalService.Core.Telemetry;
+using WalService.Core.Validation;
+
+namespace WalService.Core.Runtime;
+
+/// <summary>
+/// Delivers one namespace's messages: a fetch loop leases due messages into a channel, and
+/// <see cref="NamespaceSettings.Concurrency"/> delivery loops take them to the target and hand the verdict back to the
+/// backend. At most batch_size + concurrency messages are leased at once. Settings other than concurrency and batch
+/// size are read live from <see cref="Settings"/>.
+/// </summary>
+internal sealed class NamespaceWorker : IDisposable
+{
+    private readonly ILogBackend _backend;
+    private readonly RuntimeServices _services;
+    private readonly CancellationTokenSource _stopFetching = new();
+    private readonly CancellationTokenSource _abortDeliveries = new();
+    private readonly Channel<LeasedMessage> _leased;
+    private readonly SemaphoreSlim _slots;
+    private Task _running = Task.CompletedTask;
+
+    public NamespaceWorker(NamespaceSettings settings, ILogBackend backend, RuntimeServices services)
+    {
+        Settings = settings;
+        _backend = backend;
+        _services = services;
+        Concurrency = settings.Concurrency;
+        BatchSize = settings.BatchSize;
+        _leased = Channel.CreateUnbounded<LeasedMessage>(new UnboundedChannelOptions { SingleWriter = true });
+        _slots = new SemaphoreSlim(BatchSize + Concurrency);
+    }
+
+    public NamespaceSettings Settings { get; set; }
+
+    public int Concurrency { get; }
+
+    public int BatchSize { get; }
+
+    private string Name => Settings.Name;
+
+    public void Start()
+    {
+        var deliverers = Enumerable.Range(0, Concurrency).Select(_ => Task.Run(DeliverLoopAsync)).ToList();
+        deliverers.Add(Task.Run(FetchLoopAsync));
+        _running = Task.WhenAll(deliverers);
+        RuntimeLog.ConsumerStarted(_services.Logger, Name, Concurrency, BatchSize);
+    }
+
+    /// <summary>
+    /// Stops leasing, lets deliveries under way finish and gives back what was leased but not started. When
+    /// <paramref name="cancellationToken"/> fires first, deliveries under way are cancelled; their leases expire.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopFetching.CancelAsync();
+        await using (cancellationToken.Register(_abortDeliveries.Cancel))
+        {
+            try
+            {
+                await _running;
+            }
+            catch (OperationCanceledException)
+            {
+                // Deliveries cut short by the deadline: their leases expire and the messages are delivered again.
+            }
+        }
+
+        RuntimeLog.ConsumerStopped(_services.Logger, Name);
+    }
+
+    public void Dispose()
+    {
+        _stopFetching.Dispose();
+        _abortDeliveries.Dispose();
+        _slots.Dispose();
+    }
+
+    private async Task FetchLoopAsync()
+    {
+        var token = _stopFetching.Token;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                try
+                {
+                    await FetchOnceAsync(token);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    RuntimeLog.ConsumerLoopFailed(_services.Logger, ex, Name);
+                    await Task.Delay(TimeSpan.FromSeconds(1), _services.Time, token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopping is expected.
+        }
+        finally
+        {
+            _leased.Writer.TryComplete();
+        }
+    }
+
+    private async Task FetchOnceAsync(CancellationToken token)
+    {
+        await _slots.WaitAsync(token);
+        var free = 1;
+        while (free < BatchSize && _slots.Wait(0, CancellationToken.None))
+        {
+            free++;
+        }
+
+        IReadOnlyList<LeasedMessage> batch;
+        try
+        {
+            batch = await _backend.LeaseDueAsync(Name, free, _services.Time.GetUtcNow(), _services.Options.LeaseDuration, token);
+        }
+        catch
+        {
+            _slots.Release(free);
+            throw;
+        }
+
+        // Slots not used by this batch go back at once; used ones go back as each delivery ends.
+        if (free > batch.Count)
+        {
+            _slots.Release(free - batch.Count);
+        }
+
+        foreach (var message in batch)
+        {
+            _leased.Writer.TryWrite(message);
+        }
+
+        if (batch.Count == 0)
+        {
+            await WaitForWorkAsync(token);
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken token)
+    {
+        var wait = _services.Options.ConsumerIdlePoll;
+        var next = await _backend.NextDueAsync(Name, token);
+        if (next is { } due)
+        {
+            var untilDue = due - _services.Time.GetUtcNow();
+            wait = untilDue < wait ? untilDue : wait;
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await _services.Signals.WaitAsync(Name, wait, _services.Time, token);
+        }
+    }
+
+    private async Task DeliverLoopAsync()
+    {
+        await foreach (var message in _leased.Reader.ReadAllAsync())
+        {
+            try
+            {
+                if (_stopFetching.IsCancellationRequested)
+                {
+                    await _backend.ReleaseAsync(message, CancellationToken.None);
+                }
+                else
+                {
+                    await DeliverAsync(message, _abortDeliveries.Token);
+                }
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+    }
+
+    private async Task DeliverAsync(LeasedMessage message, CancellationToken token)
+    {
+        var settings = Settings;
+        var envelope = message.Envelope;
+        var target = envelope.Meta.Target ?? settings.Target;
+        DeliveryOutcome outcome;
+        try
+        {
+            var handler = _services.Targets.Get(target);
+            outcome = await handler.DeliverAsync(target, new Delivery(Name, envelope, message.Attempt), token);
+        }
+        catch (NotSupportedException ex)
+        {
+            outcome = DeliveryOutcome.DeadLetter(ex.Message);
+        }
+        catch (Exception ex) when (!token.IsCancellationRequested)
+        {
+            RuntimeLog.TargetThrew(_services.Logger, ex, envelope.MessageId, Name);
+            outcome = DeliveryOutcome.Retry(ex.Message);
+        }
+
+        var now = _services.Time.GetUtcNow();
+        await RecordAsync(settings, message, outcome, now);
+        _services.Metrics.Delivery(Name, outcome.Verdict, now - envelope.DeliverAt);
+    }
+
+    private async Task RecordAsync(NamespaceSettings settings, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset now)
+    {
+        var id = message.Envelope.MessageId;
+        var error = outcome.Error ?? "unknown error";
+        switch (outcome.Verdict)
+        {
+            case DeliveryVerdict.Applied:
+                await _backend.AckAsync(message, now, CancellationToken.None);
+                break;
+            case DeliveryVerdict.Retry when message.Attempt < settings.Retry.MaxAttempts:
+                var at = now + Backoff.Compute(settings.Retry, message.Attempt, Random.Shared.NextDouble());
+                RuntimeLog.DeliveryRetry(_services.Logger, id, Name, message.Attempt, at, error);
+                await _backend.RetryAsync(message, at, error, CancellationToken.None);
+                break;
+            case DeliveryVerdict.Retry:
+                var exhausted = $"gave up after {message.Attempt} attempts (max_attempts {settings.Retry.MaxAttempts}): {error}";
+                RuntimeLog.DeadLettered(_services.Logger, id, Name, message.Attempt, exhausted);
+                await _backend.DeadLetterAsync(message, now, exhausted, CancellationToken.None);
+                break;
+            default:
+                RuntimeLog.DeadLettered(_services.Logger, id, Name, message.Attempt, error);
+                await _backend.DeadLetterAsync(message, now, error, CancellationToken.None);
+                break;
+        }
+    }
+}
+
+/// <summary>What every namespace worker shares.</summary>
+internal sealed record RuntimeServices(
+    TargetCatalog Targets,
+    WorkSignals Signals,
+    WalMetrics Metrics,
+    TimeProvider Time,
+    WalOptions Options,
+    ILogger Logger);

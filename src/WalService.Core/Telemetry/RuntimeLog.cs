@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace WalService.Core.Telemetry;
+
+/// <summary>Log events of the consumer runtime (event ids 1000-1099).</summary>
+internal static partial class RuntimeLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "Consumer for namespace {Namespace} started (concurrency {Concurrency}, batch {BatchSize})")]
+    public static partial void ConsumerStarted(ILogger logger, string @namespace, int concurrency, int batchSize);
+
+    [LoggerMessage(1001, LogLevel.Information, "Consumer for namespace {Namespace} stopped")]
+    public static partial void ConsumerStopped(ILogger logger, string @namespace);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Delivery of {MessageId} in {Namespace} failed on attempt {Attempt}; retry at {RetryAt:O}: {Error}")]
+    public static partial void DeliveryRetry(ILogger logger, string messageId, string @namespace, int attempt, DateTimeOffset retryAt, string error);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Message {MessageId} in {Namespace} dead-lettered after {Attempt} attempt(s): {Error}")]
+    public static partial void DeadLettered(ILogger logger, string messageId, string @namespace, int attempt, string error);
+
+    [LoggerMessage(1004, LogLevel.Error, "Consumer loop of namespace {Namespace} failed; restarting it shortly")]
+    public static partial void ConsumerLoopFailed(ILogger logger, Exception exception, string @namespace);
+
+    [LoggerMessage(1005, LogLevel.Error, "Target handler threw for {MessageId} in {Namespace}; the delivery counts as a retry")]
+    public static partial void TargetThrew(ILogger logger, Exception exception, string messageId, string @namespace);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Refreshing namespaces from the control plane failed; serving the cached configuration")]
+    public static partial void RefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Reading the backlog of namespace {Namespace} failed")]
+    public static partial void BacklogFailed(ILogger logger, Exception exception, string @namespace);
+}

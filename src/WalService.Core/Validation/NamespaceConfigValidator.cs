@@ -1,0 +1,135 @@
+using System.Text.RegularExpressions;
+using Google.Protobuf.WellKnownTypes;
+using WalService.Api.V1;
+
+namespace WalService.Core.Validation;
+
+/// <summary>
+/// Checks a <see cref="NamespaceConfig"/> as a whole and names every violation (API.md: "a config is validated as a
+/// whole"). Target-specific rules come from the target's handler through <see cref="TargetCatalog"/>.
+/// </summary>
+public static partial class NamespaceConfigValidator
+{
+    public const int MaxConcurrency = 256;
+    public const int MaxBatchSize = 1000;
+
+    public static IReadOnlyList<string> Validate(NamespaceConfig? config, TargetCatalog targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var errors = new List<string>();
+        if (config is null)
+        {
+            errors.Add("config is required");
+            return errors;
+        }
+
+        if (!NamePattern().IsMatch(config.Name))
+        {
+            errors.Add($"config.name '{config.Name}' must match ^[a-z0-9][a-z0-9._-]{{0,127}}$");
+        }
+
+        if (config.Shard.Length > 128)
+        {
+            errors.Add("config.shard must be at most 128 characters");
+        }
+
+        if (config.Target is null || config.Target.KindCase == Target.KindOneofCase.None)
+        {
+            errors.Add("config.target is required: set one of http, kv, kafka, sqs, redis, wal, noop");
+        }
+        else
+        {
+            errors.AddRange(targets.Validate(config.Target, "config.target"));
+        }
+
+        ValidateRetry(config.Retry, errors);
+        NonNegative(config.MaxDelay, "config.max_delay", errors);
+        NonNegative(config.DedupWindow, "config.dedup_window", errors);
+        if (config.MaxPayloadBytes < 0)
+        {
+            errors.Add("config.max_payload_bytes must not be negative");
+        }
+
+        if (config.Consumer is { } consumer)
+        {
+            InRange(consumer.Concurrency, 0, MaxConcurrency, "config.consumer.concurrency", errors);
+            InRange(consumer.BatchSize, 0, MaxBatchSize, "config.consumer.batch_size", errors);
+        }
+
+        if (config.Limits is { } limits)
+        {
+            if (limits.WritesPerSecond < 0 || double.IsNaN(limits.WritesPerSecond) || double.IsInfinity(limits.WritesPerSecond))
+            {
+                errors.Add("config.limits.writes_per_second must be a finite number, 0 or more");
+            }
+
+            if (limits.Burst < 0)
+            {
+                errors.Add("config.limits.burst must not be negative");
+            }
+        }
+
+        for (var i = 0; i < config.AllowedClients.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(config.AllowedClients[i]))
+            {
+                errors.Add($"config.allowed_clients[{i}] must not be empty");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>A Duration a caller sent, checked for sign and for protobuf's own range rules.</summary>
+    public static void NonNegative(Duration? value, string field, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Seconds < 0 || value.Nanos < 0 || value.Nanos >= Duration.NanosecondsPerSecond)
+        {
+            errors.Add($"{field} must not be negative");
+        }
+    }
+
+    private static void ValidateRetry(RetryPolicy? retry, List<string> errors)
+    {
+        if (retry is null)
+        {
+            return;
+        }
+
+        InRange(retry.MaxAttempts, 0, 1000, "config.retry.max_attempts", errors);
+        NonNegative(retry.InitialBackoff, "config.retry.initial_backoff", errors);
+        NonNegative(retry.MaxBackoff, "config.retry.max_backoff", errors);
+        if (retry.BackoffMultiplier != 0 && !(retry.BackoffMultiplier >= 1 && retry.BackoffMultiplier <= 100))
+        {
+            errors.Add("config.retry.backoff_multiplier must be between 1 and 100 (0 = default 2.0)");
+        }
+
+        if (!(retry.Jitter >= 0 && retry.Jitter <= 1))
+        {
+            errors.Add("config.retry.jitter must be between 0 and 1");
+        }
+
+        if (retry.InitialBackoff is { } initial && retry.MaxBackoff is { } max &&
+            max.ToTimeSpan() > TimeSpan.Zero && initial.ToTimeSpan() > max.ToTimeSpan())
+        {
+            errors.Add("config.retry.initial_backoff must not exceed config.retry.max_backoff");
+        }
+    }
+
+    private static void InRange(int value, int min, int max, string field, List<string> errors)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{field} must be between {min} and {max}");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,41 @@
+using System.Collections.Frozen;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+
+namespace WalService.Core.Validation;
+
+/// <summary>The target kinds this server can deliver to, one <see cref="ITargetHandler"/> each.</summary>
+public sealed class TargetCatalog
+{
+    private readonly FrozenDictionary<Target.KindOneofCase, ITargetHandler> _handlers;
+
+    public TargetCatalog(IEnumerable<ITargetHandler> handlers)
+    {
+        _handlers = handlers.ToFrozenDictionary(h => h.Kind);
+    }
+
+    /// <summary>Whether a target of this kind can be delivered to by this server.</summary>
+    public bool Supports(Target.KindOneofCase kind) => _handlers.ContainsKey(kind);
+
+    public ITargetHandler Get(Target target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return _handlers.TryGetValue(target.KindCase, out var handler)
+            ? handler
+            : throw new NotSupportedException($"target kind '{KindName(target.KindCase)}' is not available on this server");
+    }
+
+    /// <summary>Violations of a target's settings; an unsupported kind is not a violation (callers answer UNIMPLEMENTED).</summary>
+    public IEnumerable<string> Validate(Target target, string fieldPath)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.KindCase == Target.KindOneofCase.None)
+        {
+            return [$"{fieldPath} must set one of http, kv, kafka, sqs, redis, wal, noop"];
+        }
+
+        return _handlers.TryGetValue(target.KindCase, out var handler) ? handler.Validate(target, fieldPath) : [];
+    }
+
+    public static string KindName(Target.KindOneofCase kind) => kind.ToString().ToLowerInvariant();
+}

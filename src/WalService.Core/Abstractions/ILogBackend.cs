@@ -16,6 +16,12 @@ public interface ILogBackend : ILogProducer, ILogConsumer, IDeadLetterStore, IMe
     /// <summary>Removes everything the backend holds for the namespace.</summary>
     Task DropNamespaceAsync(string ns, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Forgets the status of messages applied before <paramref name="appliedBefore"/> and idempotency keys whose dedup
+    /// window has passed at <paramref name="now"/>.
+    /// </summary>
+    Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken);
+
     Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Whether the backend answers; for <c>/readyz</c>.</summary>

@@ -130,6 +130,8 @@ public sealed class ConsumerHost : BackgroundService
 
             try
             {
+                var keepApplied = ns.TrackStatus ? ns.DedupWindow : TimeSpan.Zero;
+                await backend.TrimAsync(ns.Name, now - keepApplied, now, cancellationToken);
                 _services.Metrics.SetBacklog(ns.Name, await backend.GetBacklogAsync(ns.Name, now, cancellationToken));
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -1,0 +1,157 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Data.Sqlite;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+
+namespace WalService.Embedded.ControlPlane;
+
+/// <summary>
+/// The control plane of a single node: one row per namespace in <c>control.db</c>, the config kept as protobuf bytes so
+/// fields added to <see cref="NamespaceConfig"/> need no migration. Every change is one statement guarded by the
+/// version it expects, so concurrent updates cannot both win.
+/// </summary>
+internal sealed class SqliteControlPlaneStore : IControlPlaneStore
+{
+    private const string Columns = "name, config, version, state, created_ms, updated_ms";
+    private readonly SqliteDatabase _database;
+
+    public SqliteControlPlaneStore(string path)
+    {
+        _database = new SqliteDatabase(path);
+        using var connection = _database.Open();
+        SqliteDatabase.Execute(connection, """
+            CREATE TABLE IF NOT EXISTS namespaces (
+                name TEXT PRIMARY KEY,
+                config BLOB NOT NULL,
+                version INTEGER NOT NULL,
+                state INTEGER NOT NULL,
+                created_ms INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """);
+    }
+
+    public async Task<Namespace> CreateAsync(NamespaceConfig config, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var ms = now.ToUnixTimeMilliseconds();
+        await using var connection = _database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO namespaces (name, config, version, state, created_ms, updated_ms) VALUES ($name, $config, 1, $state, $now, $now) ON CONFLICT DO NOTHING";
+        command.Parameters.AddWithValue("$name", config.Name);
+        command.Parameters.AddWithValue("$config", config.ToByteArray());
+        command.Parameters.AddWithValue("$state", (int)NamespaceState.Active);
+        command.Parameters.AddWithValue("$now", ms);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw new ControlPlaneException(ControlPlaneError.AlreadyExists, $"namespace '{config.Name}' already exists");
+        }
+
+        return await GetRequiredAsync(connection, config.Name, cancellationToken);
+    }
+
+    public async Task<Namespace?> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = _database.Open();
+        return await GetAsync(connection, name, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Namespace>> ListAsync(int pageSize, string? afterName, CancellationToken cancellationToken)
+    {
+        await using var connection = _database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM namespaces WHERE name > $after ORDER BY name LIMIT $limit";
+        command.Parameters.AddWithValue("$after", afterName ?? string.Empty);
+        command.Parameters.AddWithValue("$limit", pageSize);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var page = new List<Namespace>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            page.Add(Read(reader));
+        }
+
+        return page;
+    }
+
+    public async Task<Namespace> UpdateAsync(NamespaceConfig config, long expectedVersion, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        await using var connection = _database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE namespaces SET config = $config, version = version + 1, updated_ms = $now WHERE name = $name AND version = $expected";
+        command.Parameters.AddWithValue("$config", config.ToByteArray());
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$name", config.Name);
+        command.Parameters.AddWithValue("$expected", expectedVersion);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            var current = await GetAsync(connection, config.Name, cancellationToken)
+                ?? throw new ControlPlaneException(ControlPlaneError.NotFound, $"namespace '{config.Name}' does not exist");
+            throw new ControlPlaneException(
+                ControlPlaneError.VersionMismatch,
+                $"namespace '{config.Name}' is at version {current.Version}, not the expected_version {expectedVersion}");
+        }
+
+        return await GetRequiredAsync(connection, config.Name, cancellationToken);
+    }
+
+    public async Task<Namespace> SetStateAsync(string name, NamespaceState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = _database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE namespaces SET state = $state, version = version + 1, updated_ms = $now WHERE name = $name AND state <> $state";
+        command.Parameters.AddWithValue("$state", (int)state);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$name", name);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await GetRequiredAsync(connection, name, cancellationToken);
+    }
+
+    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = _database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM namespaces WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = _database.Open();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM namespaces";
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<Namespace> GetRequiredAsync(SqliteConnection connection, string name, CancellationToken cancellationToken) =>
+        await GetAsync(connection, name, cancellationToken)
+        ?? throw new ControlPlaneException(ControlPlaneError.NotFound, $"namespace '{name}' does not exist");
+
+    private static async Task<Namespace?> GetAsync(SqliteConnection connection, string name, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM namespaces WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private static Namespace Read(SqliteDataReader reader) => new()
+    {
+        Config = NamespaceConfig.Parser.ParseFrom((byte[])reader[1]),
+        Version = reader.GetInt64(2),
+        State = (NamespaceState)reader.GetInt32(3),
+        CreatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))),
+        UpdatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))),
+    };
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using WalService.Core;
+using WalService.Core.Abstractions;
+using WalService.Core.DependencyInjection;
+using WalService.Embedded.ControlPlane;
+using WalService.Embedded.Kv;
+using WalService.Embedded.Log;
+
+namespace WalService.Embedded;
+
+public static class EmbeddedWalBuilderExtensions
+{
+    /// <summary>
+    /// Adds the embedded SQLite log backend (<c>wal.db</c>) and kv store (<c>kv.db</c>) under
+    /// <see cref="WalOptions.DataDirectory"/>.
+    /// </summary>
+    public static IWalBuilder AddEmbedded(this IWalBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(sp => new SqliteLog(DataFile(sp, "wal.db"), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, SqliteLog>(sp => sp.GetRequiredService<SqliteLog>()));
+        builder.Services.TryAddSingleton(sp => new SqliteKvStore(DataFile(sp, "kv.db"), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IKvStore, SqliteKvStore>(sp => sp.GetRequiredService<SqliteKvStore>()));
+        return builder;
+    }
+
+    /// <summary>Keeps namespaces in <c>control.db</c> under <see cref="WalOptions.DataDirectory"/>: the single-node control plane.</summary>
+    public static IWalBuilder AddSqliteControlPlane(this IWalBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<IControlPlaneStore>(sp => new SqliteControlPlaneStore(DataFile(sp, "control.db")));
+        return builder;
+    }
+
+    private static string DataFile(IServiceProvider services, string name) =>
+        Path.Combine(services.GetRequiredService<IOptions<WalOptions>>().Value.DataDirectory, name);
+}

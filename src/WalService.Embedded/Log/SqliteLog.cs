@@ -1,0 +1,144 @@
+using Google.Protobuf;
+using Microsoft.Data.Sqlite;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+
+namespace WalService.Embedded.Log;
+
+/// <summary>
+/// The embedded log backend on SQLite (see <see cref="LogSchema"/>). All writes, leases included, go through one
+/// <see cref="SqliteWriter"/>, so concurrent writes share a commit; reads use pooled connections of their own.
+/// </summary>
+internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
+{
+    private readonly SqliteDatabase _database;
+    private readonly SqliteWriter _writer;
+    private readonly TimeProvider _time;
+
+    public SqliteLog(string path, TimeProvider time)
+    {
+        _time = time;
+        _database = new SqliteDatabase(path);
+        using (var connection = _database.Open())
+        {
+            SqliteDatabase.Execute(connection, LogSchema.Create);
+            // This process is the file's only user: leases held by a process that died are void, so their messages
+            // are due again now (their attempt stays counted).
+            using var recover = connection.CreateCommand();
+            recover.CommandText = "UPDATE messages SET state = 0, due_ms = min(due_ms, $now) WHERE state = 1";
+            recover.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+            recover.ExecuteNonQuery();
+        }
+
+        _writer = new SqliteWriter(_database);
+    }
+
+    public BackendKind Kind => BackendKind.Embedded;
+
+    public async ValueTask<AppendResult> AppendAsync(Envelope envelope, TimeSpan dedupWindow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var meta = envelope.Meta;
+        var metaBytes = meta.ToByteArray();
+        var payload = envelope.Payload.ToArray();
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var expiresMs = nowMs + (long)dedupWindow.TotalMilliseconds;
+        try
+        {
+            var id = await _writer.ExecuteAsync(db =>
+            {
+                if (meta.IdempotencyKey.Length > 0)
+                {
+                    var existing = db.Scalar(
+                        "SELECT id FROM idempotency WHERE ns = $p0 AND key = $p1 AND expires_ms > $p2",
+                        meta.Namespace, meta.IdempotencyKey, nowMs);
+                    if (existing is string first)
+                    {
+                        return first;
+                    }
+
+                    db.Execute(
+                        "INSERT OR REPLACE INTO idempotency (ns, key, id, expires_ms) VALUES ($p0, $p1, $p2, $p3)",
+                        meta.Namespace, meta.IdempotencyKey, meta.MessageId, expiresMs);
+                }
+
+                db.Execute(
+                    "INSERT INTO messages (ns, id, state, due_ms, ordering_key, written_ms, meta, payload) VALUES ($p0, $p1, 0, $p2, $p3, $p4, $p5, $p6)",
+                    meta.Namespace, meta.MessageId, meta.DeliverAtMs, meta.OrderingKey.Length > 0 ? meta.OrderingKey : null, nowMs, metaBytes, payload);
+                return meta.MessageId;
+            });
+            return AppendResult.Persisted(id);
+        }
+        catch (CommitUncertainException ex)
+        {
+            return new AppendResult(Trilean.Unknown, meta.MessageId, ex.Message);
+        }
+        catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
+        {
+            return new AppendResult(Trilean.False, string.Empty, $"the embedded log refused the write: {ex.Message}");
+        }
+    }
+
+    public Task<IReadOnlyList<LeasedMessage>> LeaseDueAsync(string ns, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var leaseUntil = (now + lease).ToUnixTimeMilliseconds();
+        return _writer.ExecuteAsync<IReadOnlyList<LeasedMessage>>(db =>
+        {
+            var leased = new List<LeasedMessage>();
+            using (var reader = db.Query(
+                """
+                SELECT m.seq, m.attempts, m.meta, m.payload FROM messages m
+                WHERE m.ns = $p0 AND m.state < 2 AND m.due_ms <= $p1
+                  AND (m.ordering_key IS NULL OR NOT EXISTS (
+                      SELECT 1 FROM messages p
+                      WHERE p.ns = m.ns AND p.ordering_key = m.ordering_key AND p.state < 2 AND p.seq < m.seq))
+                ORDER BY m.due_ms LIMIT $p2
+                """,
+                ns, nowMs, max))
+            {
+                while (reader.Read())
+                {
+                    var meta = Api.Internal.EnvelopeMeta.Parser.ParseFrom((byte[])reader[2]);
+                    var payload = reader.IsDBNull(3) ? [] : (byte[])reader[3];
+                    leased.Add(new LeasedMessage(new Envelope(meta, payload), reader.GetInt32(1) + 1, reader.GetInt64(0)));
+                }
+            }
+
+            foreach (var message in leased)
+            {
+                db.Execute("UPDATE messages SET state = 1, due_ms = $p0, attempts = $p1 WHERE seq = $p2", leaseUntil, message.Attempt, message.LeaseToken);
+            }
+
+            return leased;
+        });
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(string ns, CancellationToken cancellationToken)
+    {
+        var value = await ScalarAsync("SELECT min(due_ms) FROM messages WHERE ns = $ns AND state < 2", cancellationToken, ("$ns", ns));
+        return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
+    public ValueTask AckAsync(LeasedMessage message, DateTimeOffset appliedAt, CancellationToken cancellationToken) =>
+        Verdict(message, "UPDATE messages SET state = 2, done_ms = $p0, meta = NULL, payload = NULL, last_error = NULL WHERE seq = $p1 AND state = 1 AND attempts = $p2", appliedAt, null);
+
+    public ValueTask RetryAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
+        Verdict(message, "UPDATE messages SET state = 0, due_ms = $p0, last_error = $p3 WHERE seq = $p1 AND state = 1 AND attempts = $p2", at, error);
+
+    public ValueTask DeadLetterAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
+        Verdict(message, "UPDATE messages SET state = 3, done_ms = $p0, last_error = $p3 WHERE seq = $p1 AND state = 1 AND attempts = $p2", at, error);
+
+    public ValueTask ReleaseAsync(LeasedMessage message, CancellationToken cancellationToken) =>
+        Verdict(message, "UPDATE messages SET state = 0, due_ms = $p0, attempts = attempts - 1 WHERE seq = $p1 AND state = 1 AND attempts = $p2", _time.GetUtcNow(), null);
+
+    public async ValueTask DisposeAsync() => await _writer.DisposeAsync();
+
+    private async ValueTask Verdict(LeasedMessage message, string sql, DateTimeOffset at, string? error)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var ms = at.ToUnixTimeMilliseconds();
+        await _writer.ExecuteAsync(db => db.Execute(sql, ms, message.LeaseToken, message.Attempt, error));
+    }
+}

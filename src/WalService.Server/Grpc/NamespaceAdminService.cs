@@ -1,0 +1,192 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+using WalService.Core.Runtime;
+using WalService.Core.Validation;
+
+namespace WalService.Server.Grpc;
+
+/// <summary>
+/// wal.v1.NamespaceAdmin. Changes go to the control-plane store and straight into this instance's registry, so its
+/// consumers see them at once; other instances see them at their next refresh.
+/// </summary>
+internal sealed class NamespaceAdminService(
+    IControlPlaneStore store,
+    NamespaceRegistry registry,
+    BackendCatalog backends,
+    TargetCatalog targets,
+    WorkSignals signals,
+    TimeProvider time) : NamespaceAdmin.NamespaceAdminBase
+{
+    public override async Task<Namespace> CreateNamespace(CreateNamespaceRequest request, ServerCallContext context)
+    {
+        await ValidateAsync(request.Config, context.CancellationToken);
+        var created = await ControlPlaneCall(() => store.CreateAsync(request.Config, time.GetUtcNow(), context.CancellationToken));
+        registry.Apply(created);
+        return created;
+    }
+
+    public override async Task<Namespace> GetNamespace(GetNamespaceRequest request, ServerCallContext context)
+    {
+        RequireName(request.Name, "name");
+        return await store.GetAsync(request.Name, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"namespace '{request.Name}' is not registered"));
+    }
+
+    public override async Task<ListNamespacesResponse> ListNamespaces(ListNamespacesRequest request, ServerCallContext context)
+    {
+        var size = PageTokens.Size(request.PageSize);
+        var page = await store.ListAsync(size + 1, PageTokens.Decode(request.PageToken), context.CancellationToken);
+        var response = new ListNamespacesResponse();
+        response.Namespaces.Add(page.Take(size));
+        if (page.Count > size)
+        {
+            response.NextPageToken = PageTokens.Encode(page[size - 1].Config.Name);
+        }
+
+        return response;
+    }
+
+    public override async Task<Namespace> UpdateNamespace(UpdateNamespaceRequest request, ServerCallContext context)
+    {
+        if (request.ExpectedVersion <= 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "expected_version is required: the version the change was based on (GetNamespace answers it)"));
+        }
+
+        await ValidateAsync(request.Config, context.CancellationToken);
+        var current = await store.GetAsync(request.Config.Name, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"namespace '{request.Config.Name}' is not registered"));
+        if (NamespaceSettings.From(current).Backend != NamespaceSettings.From(new Namespace { Config = request.Config }).Backend)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "config.backend cannot change; create a new namespace on the other backend"));
+        }
+
+        var updated = await ControlPlaneCall(() => store.UpdateAsync(request.Config, request.ExpectedVersion, time.GetUtcNow(), context.CancellationToken));
+        registry.Apply(updated);
+        return updated;
+    }
+
+    public override async Task<Empty> DeleteNamespace(DeleteNamespaceRequest request, ServerCallContext context)
+    {
+        var ns = await Namespaces.ResolveAsync(registry, request.Name, "name", context.CancellationToken);
+        backends.TryGet(ns.Backend, out var backend);
+        if (!request.Force && backend is not null && await backend.CountUndeliveredAsync(ns.Name, context.CancellationToken) is > 0 and var pending)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"namespace '{ns.Name}' has {pending} messages not yet delivered; wait, or delete with force"));
+        }
+
+        if (!await store.DeleteAsync(ns.Name, context.CancellationToken))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"namespace '{ns.Name}' is not registered"));
+        }
+
+        registry.Remove(ns.Name);
+        if (backend is not null)
+        {
+            await backend.DropNamespaceAsync(ns.Name, context.CancellationToken);
+        }
+
+        return new Empty();
+    }
+
+    public override Task<Namespace> PauseNamespace(PauseNamespaceRequest request, ServerCallContext context) =>
+        SetStateAsync(request.Name, NamespaceState.Paused, context.CancellationToken);
+
+    public override Task<Namespace> ResumeNamespace(ResumeNamespaceRequest request, ServerCallContext context) =>
+        SetStateAsync(request.Name, NamespaceState.Active, context.CancellationToken);
+
+    public override async Task<ListDeadLettersResponse> ListDeadLetters(ListDeadLettersRequest request, ServerCallContext context)
+    {
+        var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
+        var size = PageTokens.Size(request.PageSize);
+        var page = await Namespaces.Backend(backends, ns).ListDeadLettersAsync(ns.Name, size + 1, PageTokens.Decode(request.PageToken), context.CancellationToken);
+        var response = new ListDeadLettersResponse();
+        response.DeadLetters.Add(page.Take(size));
+        if (page.Count > size)
+        {
+            response.NextPageToken = PageTokens.Encode(page[size - 1].MessageId);
+        }
+
+        return response;
+    }
+
+    public override async Task<RedriveDeadLettersResponse> RedriveDeadLetters(RedriveDeadLettersRequest request, ServerCallContext context)
+    {
+        var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
+        if (request.MaxPerSecond < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "max_per_second must not be negative (0 = no limit)"));
+        }
+
+        var redriven = await Namespaces.Backend(backends, ns).RedriveAsync(ns.Name, request.MessageIds, request.MaxPerSecond, time.GetUtcNow(), context.CancellationToken);
+        signals.Notify(ns.Name);
+        return new RedriveDeadLettersResponse { Redriven = redriven };
+    }
+
+    public override async Task<PurgeDeadLettersResponse> PurgeDeadLetters(PurgeDeadLettersRequest request, ServerCallContext context)
+    {
+        var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
+        var purged = await Namespaces.Backend(backends, ns).PurgeAsync(ns.Name, request.MessageIds, context.CancellationToken);
+        return new PurgeDeadLettersResponse { Purged = purged };
+    }
+
+    private static void RequireName(string name, string field)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is required"));
+        }
+    }
+
+    private static async Task<T> ControlPlaneCall<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (ControlPlaneException ex)
+        {
+            var code = ex.Error switch
+            {
+                ControlPlaneError.AlreadyExists => StatusCode.AlreadyExists,
+                ControlPlaneError.VersionMismatch => StatusCode.Aborted,
+                _ => StatusCode.NotFound,
+            };
+            throw new RpcException(new Status(code, ex.Message));
+        }
+    }
+
+    private async Task<Namespace> SetStateAsync(string name, NamespaceState state, CancellationToken cancellationToken)
+    {
+        RequireName(name, "name");
+        var changed = await ControlPlaneCall(() => store.SetStateAsync(name, state, time.GetUtcNow(), cancellationToken));
+        registry.Apply(changed);
+        return changed;
+    }
+
+    /// <summary>INVALID_ARGUMENT naming every violation; UNIMPLEMENTED for a backend or target this build lacks; then prepares the target.</summary>
+    private async Task ValidateAsync(NamespaceConfig? config, CancellationToken cancellationToken)
+    {
+        var errors = NamespaceConfigValidator.Validate(config, targets);
+        if (errors.Count > 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "invalid namespace config: " + string.Join("; ", errors)));
+        }
+
+        var settings = NamespaceSettings.From(new Namespace { Config = config });
+        if (!backends.TryGet(settings.Backend, out _))
+        {
+            throw new RpcException(new Status(StatusCode.Unimplemented, $"config.{settings.Backend.ToString().ToLowerInvariant()}: this backend is not available on this server yet; use embedded"));
+        }
+
+        if (!targets.Supports(settings.Target.KindCase))
+        {
+            throw new RpcException(new Status(StatusCode.Unimplemented, $"config.target.{TargetCatalog.KindName(settings.Target.KindCase)}: this target kind is not available on this server yet"));
+        }
+
+        await targets.Get(settings.Target).PrepareAsync(settings.Target, cancellationToken);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Grpc.Core;
+using WalService.Api.V1;
+using WalService.Core.FrontDoor;
+using WalService.Core.Runtime;
+
+namespace WalService.Server.Grpc;
+
+/// <summary>wal.v1.WriteAheadLog: a thin adapter over <see cref="WriteCoordinator"/>.</summary>
+internal sealed class WriteAheadLogService(
+    WriteCoordinator coordinator,
+    NamespaceRegistry registry,
+    BackendCatalog backends,
+    TimeProvider time) : WriteAheadLog.WriteAheadLogBase
+{
+    public override async Task<WriteToLogResponse> WriteToLog(WriteToLogRequest request, ServerCallContext context)
+    {
+        var outcome = await coordinator.WriteAsync(request, ClientIdentityInterceptor.Of(context), context.CancellationToken);
+        var response = outcome.Response;
+        if (response.Code != 0)
+        {
+            var trailers = new Metadata();
+            if (outcome.RetryAfter is { } wait)
+            {
+                trailers.Add("retry-after-ms", Math.Ceiling(wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+            }
+
+            throw new RpcException(new Status((StatusCode)response.Code, response.Message), trailers);
+        }
+
+        return response;
+    }
+
+    public override async Task<WriteToLogBatchResponse> WriteToLogBatch(WriteToLogBatchRequest request, ServerCallContext context)
+    {
+        if (coordinator.ValidateBatch(request) is { } rejection)
+        {
+            throw new RpcException(new Status(rejection.Code, rejection.Message));
+        }
+
+        // Every entry is handed to the log before the first is awaited, so the whole batch shares a group commit.
+        var clientId = ClientIdentityInterceptor.Of(context);
+        var pending = new Task<WriteOutcome>[request.Entries.Count];
+        for (var i = 0; i < pending.Length; i++)
+        {
+            pending[i] = coordinator.WriteAsync(request.Entries[i], clientId, context.CancellationToken).AsTask();
+        }
+
+        var response = new WriteToLogBatchResponse();
+        foreach (var entry in pending)
+        {
+            response.Results.Add((await entry).Response);
+        }
+
+        return response;
+    }
+
+    public override async Task<MessageStatus> GetMessageStatus(GetMessageStatusRequest request, ServerCallContext context)
+    {
+        var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
+        if (string.IsNullOrEmpty(request.MessageId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "message_id is required"));
+        }
+
+        if (!ns.TrackStatus)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"namespace '{ns.Name}' does not keep message status (track_status is false)"));
+        }
+
+        var now = time.GetUtcNow();
+        var status = await Namespaces.Backend(backends, ns).GetStatusAsync(ns.Name, request.MessageId, now, context.CancellationToken);
+        if (status is null || (status.State == MessageState.Applied && status.AppliedAt.ToDateTimeOffset() + ns.DedupWindow < now))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"message '{request.MessageId}' is unknown in namespace '{ns.Name}' or older than its dedup_window"));
+        }
+
+        return status;
+    }
+}

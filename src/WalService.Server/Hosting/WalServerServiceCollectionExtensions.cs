@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using WalService.Core.DependencyInjection;
+using WalService.Embedded;
+using WalService.Server.Grpc;
+using WalService.Server.Ops;
+using WalService.Targets;
+
+namespace WalService.Server.Hosting;
+
+public static class WalServerServiceCollectionExtensions
+{
+    /// <summary>Largest gRPC message the server takes: a full batch plus its framing.</summary>
+    private const int MaxReceiveMessageBytes = 8 * 1024 * 1024;
+
+    /// <summary>The gRPC front door and control plane, health, reflection, and the runtime with its providers.</summary>
+    public static IServiceCollection AddWalServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ControlPlaneOptions>().BindConfiguration(ControlPlaneOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
+
+        services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = MaxReceiveMessageBytes;
+            o.Interceptors.Add<ClientIdentityInterceptor>();
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<ReadinessCheck>("wal", tags: [ReadinessCheck.Tag]);
+
+        var wal = services.AddWalCore().AddEmbedded().AddTargets();
+        var provider = configuration[$"{ControlPlaneOptions.Section}:Provider"] ?? "sqlite";
+        if (!string.Equals(provider, "sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"Wal:ControlPlane:Provider '{provider}' is not available in this build; use 'sqlite' (the PostgreSQL control plane is not built yet)");
+        }
+
+        wal.AddSqliteControlPlane();
+        return services;
+    }
+}

@@ -15,7 +15,7 @@ public sealed class WalClient(WriteAheadLog.WriteAheadLogClient log, NamespaceAd
     public NamespaceAdmin.NamespaceAdminClient Admin { get; } = admin;
 
     /// <summary>Builds the request that <see cref="WriteAsync"/> sends.</summary>
-    public static WriteToLogRequest CreateRequest(string ns, ReadOnlyMemory<byte> payload, WriteOptions? options = null)
+    public static WriteToLogRequest CreateRequest(string ns, ReadOnlyMemory<byte> payload, WalWriteOptions? options = null)
     {
         var request = new WriteToLogRequest { Namespace = ns, Payload = ByteString.CopyFrom(payload.Span) };
         if (options is null)
@@ -48,7 +48,7 @@ public sealed class WalClient(WriteAheadLog.WriteAheadLogClient log, NamespaceAd
     /// accepted one answers <c>durable</c>: TRUE (the service owns it), FALSE (safe to retry) or UNKNOWN (retry with
     /// the same idempotency key).
     /// </summary>
-    public async Task<WriteToLogResponse> WriteAsync(string ns, ReadOnlyMemory<byte> payload, WriteOptions? options = null, CancellationToken cancellationToken = default) =>
+    public async Task<WriteToLogResponse> WriteAsync(string ns, ReadOnlyMemory<byte> payload, WalWriteOptions? options = null, CancellationToken cancellationToken = default) =>
         await Log.WriteToLogAsync(CreateRequest(ns, payload, options), cancellationToken: cancellationToken);
 
     public async Task<MessageStatus> GetStatusAsync(string ns, string messageId, CancellationToken cancellationToken = default) =>

@@ -43,8 +43,14 @@ public sealed class ConsumerHost : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await Task.WhenAll(_workers.Values.Select(w => StopWorkerAsync(w, cancellationToken)));
-        _workers.Clear();
+        List<NamespaceWorker> stopping;
+        lock (_workers)
+        {
+            stopping = [.. _workers.Values];
+            _workers.Clear();
+        }
+
+        await Task.WhenAll(stopping.Select(w => StopWorkerAsync(w, cancellationToken)));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -221,6 +221,8 @@ internal sealed class NamespaceWorker : IDisposable
                 var at = now + Backoff.Compute(settings.Retry, message.Attempt, Random.Shared.NextDouble());
                 RuntimeLog.DeliveryRetry(_services.Logger, id, Name, message.Attempt, at, error);
                 await _backend.RetryAsync(message, at, error, CancellationToken.None);
+                // The fetch loop may be idle with an earlier idea of the next due time: let it look again.
+                _services.Signals.Notify(Name);
                 break;
             case DeliveryVerdict.Retry:
                 var exhausted = $"gave up after {message.Attempt} attempts (max_attempts {settings.Retry.MaxAttempts}): {error}";

@@ -3,7 +3,7 @@ using WalService.Api.V1;
 namespace WalService.Client;
 
 /// <summary>Optional parts of a write; see <c>WriteToLogRequest</c> in API.md.</summary>
-public sealed class WriteOptions
+public sealed class WalWriteOptions
 {
     /// <summary>Deliver after this long; null = as soon as possible.</summary>
     public TimeSpan? Delay { get; init; }

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace WalService.TestSupport;
+
+/// <summary>One POST the target received.</summary>
+public sealed record ReceivedRequest(string Path, string MessageId, int Attempt, IReadOnlyDictionary<string, string> Headers, byte[] Body, DateTimeOffset ReceivedAt, int AnsweredStatus);
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 and a free port, standing in for a delivery target. It records every request and
+/// answers by path: <c>/ok</c> 200; <c>/status/{code}</c> that status; <c>/fail/{n}</c> 503 for the first n attempts
+/// of each message, then 200; <c>/switch</c> whatever <see cref="SwitchStatus"/> says.
+/// </summary>
+public sealed class HttpTargetServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedRequest> _received = new();
+
+    private HttpTargetServer(WebApplication app)
+    {
+        _app = app;
+        _app.MapPost("/{**path}", HandleAsync);
+    }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The status <c>/switch</c> answers with.</summary>
+    public int SwitchStatus { get; set; } = 200;
+
+    public IReadOnlyList<ReceivedRequest> Received => [.. _received];
+
+    public static async Task<HttpTargetServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        // The test's folder may hold the WAL server's appsettings.json (its Kestrel endpoints): this server takes none of it.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var server = new HttpTargetServer(builder.Build());
+        await server._app.StartAsync();
+        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseAddress = new Uri(address);
+        return server;
+    }
+
+    public string Url(string path) => new Uri(BaseAddress, path).ToString();
+
+    public IReadOnlyList<ReceivedRequest> For(string messageId) => [.. _received.Where(r => r.MessageId == messageId)];
+
+    /// <summary>Waits until a request for the message was answered with a 2xx or 409, and returns it.</summary>
+    public Task<ReceivedRequest> WaitForAppliedAsync(string messageId, TimeSpan timeout) =>
+        Eventually.WaitAsync(
+            () => Task.FromResult(_received.FirstOrDefault(r => r.MessageId == messageId && r.AnsweredStatus is (>= 200 and < 300) or 409)),
+            timeout,
+            $"message {messageId} to be applied at the target");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context, string path)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        var messageId = context.Request.Headers["wal-message-id"].ToString();
+        var attempt = int.TryParse(context.Request.Headers["wal-attempt"], out var a) ? a : 0;
+        var status = Answer(path, messageId);
+        var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
+        _received.Enqueue(new ReceivedRequest("/" + path, messageId, attempt, headers, body.ToArray(), DateTimeOffset.UtcNow, status));
+        context.Response.StatusCode = status;
+    }
+
+    private int Answer(string path, string messageId)
+    {
+        var parts = path.Split('/');
+        return parts[0] switch
+        {
+            "status" when parts.Length > 1 => int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture),
+            "fail" when parts.Length > 1 => _received.Count(r => r.MessageId == messageId) < int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) ? 503 : 200,
+            "switch" => SwitchStatus,
+            _ => 200,
+        };
+    }
+}

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+using WalService.Api.V1;
+using WalService.Client;
+using WalService.TestSupport;
+
+namespace WalService.ProcessTests;
+
+/// <summary>
+/// The real server binary (<c>dotnet WalService.Server.dll</c>) on loopback ports of its own and a data folder the
+/// test chooses, so it can be killed and started again on the same data. Its output is kept for failure reports.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<string> _log = new();
+    private readonly string _dataDirectory;
+    private Process? _process;
+
+    public ServerProcess(string dataDirectory)
+    {
+        _dataDirectory = dataDirectory;
+        GrpcPort = FreePort();
+        OpsPort = FreePort();
+    }
+
+    public int GrpcPort { get; }
+
+    public int OpsPort { get; }
+
+    public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
+
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
+    public string LogTail => string.Join(Environment.NewLine, _log.TakeLast(60));
+
+    public static string ServerDll
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            var configuration = dir.Parent!.Name;
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "WalService.slnx")))
+            {
+                dir = dir.Parent;
+            }
+
+            var dll = Path.Combine(dir!.FullName, "src", "WalService.Server", "bin", configuration, "net10.0", "WalService.Server.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException("build the server first (dotnet build)", dll);
+        }
+    }
+
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo("dotnet", [ServerDll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _dataDirectory,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{GrpcPort}";
+        start.Environment["Kestrel__Endpoints__Ops__Url"] = $"http://127.0.0.1:{OpsPort}";
+        start.Environment["Wal__DataDirectory"] = Path.Combine(_dataDirectory, "data");
+        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"the server exited with {_process.ExitCode}:{Environment.NewLine}{LogTail}");
+                }
+
+                try
+                {
+                    return (await http.GetAsync(new Uri($"http://127.0.0.1:{OpsPort}/healthz"))).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(30),
+            "the server to answer /healthz");
+    }
+
+    public WalClient CreateClient()
+    {
+        var channel = GrpcChannel.ForAddress(GrpcAddress);
+        return new WalClient(new WriteAheadLog.WriteAheadLogClient(channel), new NamespaceAdmin.NamespaceAdminClient(channel));
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to flush or clean up.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, then waits for the process to exit on its own.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+            if (kill.ExitCode != 0)
+            {
+                throw new InvalidOperationException("could not send SIGTERM");
+            }
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            await KillAsync();
+        }
+
+        _process?.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _log.Enqueue(line);
+        while (_log.Count > 500)
+        {
+            _log.TryDequeue(out _);
+        }
+    }
+}

@@ -3,6 +3,11 @@ using WalService.TestSupport;
 
 namespace WalService.IntegrationTests;
 
+/// <remarks>
+/// Runs alone: OpenTelemetry listens to meters by name process-wide, so another in-process server's instruments of
+/// the same name would take the place of this server's on its /metrics.
+/// </remarks>
+[Collection(nameof(OpsEndpointTests))]
 public sealed class OpsEndpointTests(WalServerFactory factory) : ServerTest(factory)
 {
     [Fact]
@@ -44,3 +49,6 @@ public sealed class OpsEndpointTests(WalServerFactory factory) : ServerTest(fact
         Assert.Contains($"wal_oldest_due_age_seconds{{otel_scope_name=\"WalService\",namespace=\"{config.Name}\"}}", text, StringComparison.Ordinal);
     }
 }
+
+[CollectionDefinition(nameof(OpsEndpointTests), DisableParallelization = true)]
+public sealed class OpsEndpointsRunAlone;

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need when it is missing. Sourced by test.sh; safe to run again.
+set -euo pipefail
+
+need_apt=()
+command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (https://dot.net); install it first" >&2; exit 1; }
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+command -v kill >/dev/null 2>&1 || need_apt+=(procps)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing: ${need_apt[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  fi
+fi
+
+dotnet restore WalService.slnx --nologo -v quiet

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Prepares this machine and runs every test lane that can run here: unit, integration (the server in-process on
+# the embedded default) and process (the real server binary, killed and restarted).
+# Usage: scripts/test.sh [extra dotnet test arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# shellcheck source=scripts/prepare.sh
+source scripts/prepare.sh
+
+dotnet build WalService.slnx -c Release -warnaserror --nologo -clp:ErrorsOnly
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test --solution WalService.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line that any reader of the output understands.
+sum() { grep -E "^\s+$1: [0-9]+" "$log" | awk '{ s += $2 } END { print s + 0 }'; }
+echo "Tests: $(sum succeeded) passed, $(sum failed) failed, $(sum skipped) skipped"
+exit "$status"

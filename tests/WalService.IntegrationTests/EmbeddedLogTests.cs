@@ -1,0 +1,199 @@
+using Microsoft.Extensions.Time.Testing;
+using WalService.Api.Internal;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+using WalService.Embedded.Log;
+
+namespace WalService.IntegrationTests;
+
+/// <summary>The embedded log on a real SQLite file, with a fake clock: leases, verdicts, recovery, idempotency.</summary>
+public sealed class EmbeddedLogTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Window = TimeSpan.FromHours(1);
+    private readonly string _folder = Directory.CreateTempSubdirectory("wal-log-").FullName;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
+    private SqliteLog _log = null!;
+    private int _ids;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string Path => System.IO.Path.Combine(_folder, "wal.db");
+
+    public ValueTask InitializeAsync()
+    {
+        _log = new SqliteLog(Path, _time);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _log.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task AMessageIsNotHandedOutBeforeItIsDue()
+    {
+        await AppendAsync(delay: TimeSpan.FromMinutes(1));
+
+        Assert.Empty(await LeaseAsync());
+        Assert.Equal(_time.GetUtcNow().AddMinutes(1), await _log.NextDueAsync("ns", Ct));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Single(await LeaseAsync());
+    }
+
+    [Fact]
+    public async Task ALeasedMessageIsInvisibleUntilItsLeaseExpires()
+    {
+        var id = await AppendAsync();
+
+        var first = Assert.Single(await LeaseAsync());
+        Assert.Empty(await LeaseAsync());
+        _time.Advance(Lease);
+        var second = Assert.Single(await LeaseAsync());
+
+        Assert.Equal(id, second.Envelope.MessageId);
+        Assert.Equal(1, first.Attempt);
+        Assert.Equal(2, second.Attempt);
+    }
+
+    [Fact]
+    public async Task AVerdictForAnExpiredLeaseChangesNothing()
+    {
+        var id = await AppendAsync();
+        var stale = Assert.Single(await LeaseAsync());
+        _time.Advance(Lease);
+        var current = Assert.Single(await LeaseAsync());
+
+        await _log.AckAsync(stale, _time.GetUtcNow(), Ct);
+        var afterStaleAck = await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct);
+        await _log.AckAsync(current, _time.GetUtcNow(), Ct);
+        var afterAck = await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct);
+
+        Assert.Equal(MessageState.InFlight, afterStaleAck!.State);
+        Assert.Equal(MessageState.Applied, afterAck!.State);
+    }
+
+    [Fact]
+    public async Task RetryReschedulesAndStatusSaysSo()
+    {
+        var id = await AppendAsync();
+        var leased = Assert.Single(await LeaseAsync());
+
+        await _log.RetryAsync(leased, _time.GetUtcNow().AddSeconds(10), "HTTP 503", Ct);
+        var status = await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct);
+
+        Assert.Equal(MessageState.RetryScheduled, status!.State);
+        Assert.Equal(1, status.Attempts);
+        Assert.Equal("HTTP 503", status.LastError);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(10), status.NextAttemptAt.ToDateTimeOffset());
+        Assert.Empty(await LeaseAsync());
+    }
+
+    [Fact]
+    public async Task ReopeningTheLogReleasesLeasesOfTheDeadProcessAndKeepsEverything()
+    {
+        var leasedId = await AppendAsync();
+        Assert.Single(await LeaseAsync());
+        var delayedId = await AppendAsync(delay: TimeSpan.FromMinutes(5));
+
+        await _log.DisposeAsync();
+        _log = new SqliteLog(Path, _time);
+        var again = Assert.Single(await LeaseAsync());
+
+        Assert.Equal(leasedId, again.Envelope.MessageId);
+        Assert.Equal(2, again.Attempt);
+        Assert.Equal(MessageState.Delayed, (await _log.GetStatusAsync("ns", delayedId, _time.GetUtcNow(), Ct))!.State);
+    }
+
+    [Fact]
+    public async Task AnIdempotencyKeyIsHonouredWithinItsWindowOnly()
+    {
+        var first = await AppendAsync(key: "k1");
+        var repeat = await AppendAsync(key: "k1");
+        _time.Advance(Window);
+        var later = await AppendAsync(key: "k1");
+
+        Assert.Equal(first, repeat);
+        Assert.NotEqual(first, later);
+        Assert.Equal(2, await _log.CountUndeliveredAsync("ns", Ct));
+    }
+
+    [Fact]
+    public async Task OnlyTheOldestUndeliveredMessageOfAnOrderingKeyIsHandedOut()
+    {
+        var a1 = await AppendAsync(orderingKey: "a");
+        var a2 = await AppendAsync(orderingKey: "a");
+        var b1 = await AppendAsync(orderingKey: "b");
+
+        var leased = (await LeaseAsync()).Select(m => m.Envelope.MessageId).ToList();
+        Assert.Equal([a1, b1], leased.Order(StringComparer.Ordinal));
+
+        Assert.Empty(await LeaseAsync());
+        _time.Advance(Lease);
+        var expired = await LeaseAsync();
+        await _log.DeadLetterAsync(expired.Single(m => m.Envelope.MessageId == a1), _time.GetUtcNow(), "poison", Ct);
+        var next = await LeaseAsync();
+
+        Assert.Equal(a2, Assert.Single(next).Envelope.MessageId);
+    }
+
+    [Fact]
+    public async Task RedriveWithARateSpreadsDueTimes()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await AppendAsync();
+        }
+
+        foreach (var message in await LeaseAsync())
+        {
+            await _log.DeadLetterAsync(message, _time.GetUtcNow(), "boom", Ct);
+        }
+
+        var redriven = await _log.RedriveAsync("ns", [], maxPerSecond: 2, _time.GetUtcNow(), Ct);
+
+        Assert.Equal(4, redriven);
+        Assert.Single(await LeaseAsync());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, (await LeaseAsync()).Count);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var last = Assert.Single(await LeaseAsync());
+        Assert.Equal(1, last.Attempt);
+    }
+
+    [Fact]
+    public async Task TrimForgetsAppliedMessagesAfterTheirWindow()
+    {
+        var id = await AppendAsync();
+        await _log.AckAsync(Assert.Single(await LeaseAsync()), _time.GetUtcNow(), Ct);
+
+        await _log.TrimAsync("ns", _time.GetUtcNow().AddSeconds(-1), _time.GetUtcNow(), Ct);
+        Assert.NotNull(await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct));
+        await _log.TrimAsync("ns", _time.GetUtcNow().AddSeconds(1), _time.GetUtcNow(), Ct);
+
+        Assert.Null(await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct));
+    }
+
+    private Task<IReadOnlyList<LeasedMessage>> LeaseAsync() => _log.LeaseDueAsync("ns", 10, _time.GetUtcNow(), Lease, Ct);
+
+    private async Task<string> AppendAsync(TimeSpan delay = default, string key = "", string orderingKey = "")
+    {
+        var now = _time.GetUtcNow();
+        var meta = new EnvelopeMeta
+        {
+            MessageId = $"{now.ToUnixTimeMilliseconds():D13}-{Interlocked.Increment(ref _ids):D6}",
+            Namespace = "ns",
+            DeliverAtMs = (now + delay).ToUnixTimeMilliseconds(),
+            OriginalWriteTimeMs = now.ToUnixTimeMilliseconds(),
+            IdempotencyKey = key,
+            OrderingKey = orderingKey,
+        };
+        var result = await _log.AppendAsync(new Envelope(meta, new byte[] { 1 }), Window, Ct);
+        Assert.Equal(Trilean.True, result.Durable);
+        return result.MessageId;
+    }
+}

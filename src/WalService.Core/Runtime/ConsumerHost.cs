@@ -127,7 +127,9 @@ public sealed class ConsumerHost : BackgroundService
     private async Task PublishBacklogAsync(CancellationToken cancellationToken)
     {
         var now = _services.Time.GetUtcNow();
-        foreach (var ns in _registry.All.Where(n => n.Shard == _services.Options.Shard).ToList())
+        var served = _registry.All.Where(n => n.Shard == _services.Options.Shard).ToList();
+        _services.Metrics.RetainNamespaces(served.Select(n => n.Name).ToHashSet(StringComparer.Ordinal));
+        foreach (var ns in served)
         {
             if (!_backends.TryGet(ns.Backend, out var backend))
             {

@@ -119,7 +119,7 @@ internal sealed class NamespaceWorker : IDisposable
         IReadOnlyList<LeasedMessage> batch;
         try
         {
-            batch = await _backend.LeaseDueAsync(Name, free, _services.Time.GetUtcNow(), _services.Options.LeaseDuration, token);
+            batch = await _backend.LeaseDueAsync(Name, free, _services.Time.GetUtcNow(), LeaseDuration(Settings), token);
         }
         catch
         {
@@ -142,6 +142,14 @@ internal sealed class NamespaceWorker : IDisposable
         {
             await WaitForWorkAsync(token);
         }
+    }
+
+    /// <summary>A lease outlasts three tries of the slowest target call, so a slow delivery is not handed out twice.</summary>
+    private TimeSpan LeaseDuration(NamespaceSettings settings)
+    {
+        var timeout = settings.Target.Http?.Timeout?.ToTimeSpan() ?? NamespaceDefaults.HttpTimeout;
+        var atLeast = 3 * (timeout > TimeSpan.Zero ? timeout : NamespaceDefaults.HttpTimeout);
+        return atLeast > _services.Options.LeaseDuration ? atLeast : _services.Options.LeaseDuration;
     }
 
     private async Task WaitForWorkAsync(CancellationToken token)
@@ -174,6 +182,11 @@ internal sealed class NamespaceWorker : IDisposable
                 {
                     await DeliverAsync(message, _abortDeliveries.Token);
                 }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The verdict could not be recorded: the lease runs out and the message is delivered again.
+                RuntimeLog.ConsumerLoopFailed(_services.Logger, ex, Name);
             }
             finally
             {

@@ -61,7 +61,15 @@ public sealed class WalMetrics : IDisposable
     /// <summary>Publishes a namespace's latest backlog snapshot; gauges read the snapshots at scrape time.</summary>
     public void SetBacklog(string ns, Backlog backlog) => _backlogs[ns] = backlog;
 
-    public void RemoveNamespace(string ns) => _backlogs.TryRemove(ns, out _);
+    /// <summary>Stops reporting namespaces that are gone.</summary>
+    public void RetainNamespaces(IReadOnlySet<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        foreach (var ns in _backlogs.Keys.Where(n => !names.Contains(n)))
+        {
+            _backlogs.TryRemove(ns, out _);
+        }
+    }
 
     public void Dispose() => _meter.Dispose();
 

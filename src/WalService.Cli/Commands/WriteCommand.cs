@@ -4,6 +4,7 @@ using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using WalService.Api.V1;
+using WalService.Client;
 
 namespace WalService.Cli.Commands;
 
@@ -84,43 +85,18 @@ internal static class WriteCommand
                 : invocation.Get(payload) is { } text && text != InputReader.StdinName
                     ? Encoding.UTF8.GetBytes(text)
                     : await InputReader.ReadBytesAsync(InputReader.StdinName, invocation.Stdin, cancellationToken);
-            var request = CreateRequest(
-                invocation.Require(ns),
-                bytes,
-                invocation.Get(delay),
-                invocation.Get(key),
-                invocation.Get(orderingKey),
-                ParseHeaders(invocation.Get(headers) ?? []));
+            var request = WalClient.CreateRequest(invocation.Require(ns), bytes, new WalWriteOptions
+            {
+                Delay = invocation.Get(delay),
+                IdempotencyKey = invocation.Get(key),
+                OrderingKey = invocation.Get(orderingKey),
+                Headers = ParseHeaders(invocation.Get(headers) ?? []),
+            });
             var response = await invocation.Client.Log.WriteToLogAsync(request, cancellationToken: cancellationToken);
             WriteResponse(invocation.Output, response);
             return ExitCode(response.Durable);
         });
         return command;
-    }
-
-    /// <summary>The request <c>write</c> sends; options left out stay unset, so the namespace's defaults apply.</summary>
-    internal static WriteToLogRequest CreateRequest(
-        string ns,
-        byte[] payload,
-        TimeSpan? delay,
-        string? idempotencyKey,
-        string? orderingKey,
-        Dictionary<string, string> headers)
-    {
-        var request = new WriteToLogRequest
-        {
-            Namespace = ns,
-            Payload = ByteString.CopyFrom(payload),
-            IdempotencyKey = idempotencyKey ?? string.Empty,
-            OrderingKey = orderingKey ?? string.Empty,
-        };
-        if (delay is { } value)
-        {
-            request.Lifecycle = new Lifecycle { Delay = Duration.FromTimeSpan(value) };
-        }
-
-        request.Headers.Add(headers);
-        return request;
     }
 
     /// <summary>The exit code for a durable answer: success only when the service owns the message.</summary>

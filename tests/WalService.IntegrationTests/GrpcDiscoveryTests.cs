@@ -1,0 +1,36 @@
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
+
+namespace WalService.IntegrationTests;
+
+public sealed class GrpcDiscoveryTests(WalServerFactory factory) : ServerTest(factory)
+{
+    private GrpcChannel Channel() => GrpcChannel.ForAddress(Factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Factory.Server.CreateHandler() });
+
+    [Fact]
+    public async Task HealthCheckAnswersServing()
+    {
+        using var channel = Channel();
+
+        var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), cancellationToken: Ct);
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+    }
+
+    [Fact]
+    public async Task ReflectionListsBothServices()
+    {
+        using var channel = Channel();
+        using var call = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(cancellationToken: Ct);
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty }, Ct);
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(Ct));
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+
+        Assert.Contains("wal.v1.WriteAheadLog", services);
+        Assert.Contains("wal.v1.NamespaceAdmin", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+    }
+}

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -10,12 +11,14 @@ public static class WalClientServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="WalClient"/> and the two generated clients through the gRPC client factory, configured
-    /// from the <c>WalClient</c> section and then by <paramref name="configure"/>.
+    /// from the <c>WalClient</c> section (when there is an <see cref="IConfiguration"/>) and then by <paramref name="configure"/>.
     /// </summary>
     public static IServiceCollection AddWalClient(this IServiceCollection services, Action<WalClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<WalClientOptions>().BindConfiguration(WalClientOptions.Section);
+        // Bound from configuration when the application has one (a generic host does; a bare ServiceCollection may not).
+        var options = services.AddOptions<WalClientOptions>()
+            .Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(WalClientOptions.Section).Bind(o));
         if (configure is not null)
         {
             options.Configure(configure);

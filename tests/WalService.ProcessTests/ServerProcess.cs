@@ -2,8 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Grpc.Net.Client;
-using WalService.Api.V1;
+using Microsoft.Extensions.DependencyInjection;
 using WalService.Client;
 using WalService.TestSupport;
 
@@ -18,6 +17,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private readonly string _dataDirectory;
     private Process? _process;
+    private ServiceProvider? _clients;
 
     public ServerProcess(string dataDirectory)
     {
@@ -93,10 +93,11 @@ public sealed class ServerProcess : IAsyncDisposable
             "the server to answer /healthz");
     }
 
+    /// <summary>A client as an application gets one: from <c>AddWalClient</c>, through the gRPC client factory.</summary>
     public WalClient CreateClient()
     {
-        var channel = GrpcChannel.ForAddress(GrpcAddress);
-        return new WalClient(new WriteAheadLog.WriteAheadLogClient(channel), new NamespaceAdmin.NamespaceAdminClient(channel));
+        _clients ??= new ServiceCollection().AddWalClient(o => o.Address = GrpcAddress).BuildServiceProvider();
+        return _clients.GetRequiredService<WalClient>();
     }
 
     /// <summary>SIGKILL: the process gets no chance to flush or clean up.</summary>
@@ -130,6 +131,10 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         _process?.Dispose();
+        if (_clients is not null)
+        {
+            await _clients.DisposeAsync();
+        }
     }
 
     private static int FreePort()

@@ -36,6 +36,20 @@ internal sealed class Output(TextWriter stdout, OutputFormat format)
 
     public void WriteLine(string line) => stdout.WriteLine(line);
 
+    /// <summary>The message as JSON with <c>-o json</c>; otherwise whatever <paramref name="writeText"/> prints for people.</summary>
+    public void Write(IMessage message, Action writeText)
+    {
+        ArgumentNullException.ThrowIfNull(writeText);
+        if (IsJson)
+        {
+            WriteJson(message);
+        }
+        else
+        {
+            writeText();
+        }
+    }
+
     /// <summary>Writes <c>name: value</c> lines with the values aligned.</summary>
     public void WriteFields(params (string Name, string Value)[] fields)
     {

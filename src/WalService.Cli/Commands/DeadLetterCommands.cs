@@ -92,14 +92,7 @@ internal static class DeadLetterCommands
             var request = new RedriveDeadLettersRequest { Namespace = invocation.Require(ns), MaxPerSecond = invocation.Get(maxPerSecond) };
             request.MessageIds.Add(invocation.Get(ids) ?? []);
             var response = await invocation.Client.Admin.RedriveDeadLettersAsync(request, cancellationToken: cancellationToken);
-            if (invocation.Output.IsJson)
-            {
-                invocation.Output.WriteJson(response);
-            }
-            else
-            {
-                invocation.Output.WriteLine($"redriven {response.Redriven}");
-            }
+            invocation.Output.Write(response, () => invocation.Output.WriteLine($"redriven {response.Redriven}"));
 
             return ExitCodes.Success;
         });
@@ -146,14 +139,7 @@ internal static class DeadLetterCommands
             var request = new PurgeDeadLettersRequest { Namespace = name };
             request.MessageIds.Add(messageIds);
             var response = await invocation.Client.Admin.PurgeDeadLettersAsync(request, cancellationToken: cancellationToken);
-            if (invocation.Output.IsJson)
-            {
-                invocation.Output.WriteJson(response);
-            }
-            else
-            {
-                invocation.Output.WriteLine($"purged {response.Purged}");
-            }
+            invocation.Output.Write(response, () => invocation.Output.WriteLine($"purged {response.Purged}"));
 
             return ExitCodes.Success;
         });

@@ -151,14 +151,7 @@ internal static class NamespaceCommands
         {
             var request = new DeleteNamespaceRequest { Name = invocation.Require(name), Force = invocation.Get(force) };
             var empty = await invocation.Client.Admin.DeleteNamespaceAsync(request, cancellationToken: cancellationToken);
-            if (invocation.Output.IsJson)
-            {
-                invocation.Output.WriteJson(empty);
-            }
-            else
-            {
-                invocation.Output.WriteLine($"deleted {request.Name}");
-            }
+            invocation.Output.Write(empty, () => invocation.Output.WriteLine($"deleted {request.Name}"));
 
             return ExitCodes.Success;
         });
@@ -222,14 +215,7 @@ internal static class NamespaceCommands
 
     private static void WriteNamespaceResult(Output output, string verb, Namespace ns)
     {
-        if (output.IsJson)
-        {
-            output.WriteJson(ns);
-        }
-        else
-        {
-            output.WriteLine($"{verb} {ns.Config?.Name} (version {ns.Version})");
-        }
+        output.Write(ns, () => output.WriteLine($"{verb} {ns.Config?.Name} (version {ns.Version})"));
     }
 
     private static Argument<string> NameArgument() => new("NAME") { Description = "The namespace's name" };

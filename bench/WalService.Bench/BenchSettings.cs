@@ -24,6 +24,12 @@ internal sealed record BenchSettings
     /// <summary>Unmeasured time at the start of each phase.</summary>
     public required TimeSpan Warmup { get; init; }
 
+    /// <summary>
+    /// Extra unmeasured time of the first phase, so the first measured window does not pay for the server's JIT
+    /// compilation (a fresh .NET server keeps compiling hot paths for several seconds under load).
+    /// </summary>
+    public TimeSpan InitialWarmup { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Entries in one <c>WriteToLogBatch</c> call.</summary>
     public required int BatchSize { get; init; }
 
@@ -76,6 +82,11 @@ internal sealed record BenchSettings
         if (Warmup < TimeSpan.Zero)
         {
             yield return "--warmup must not be negative";
+        }
+
+        if (InitialWarmup < TimeSpan.Zero)
+        {
+            yield return "--initial-warmup must not be negative";
         }
 
         if (BatchSize < 1)

@@ -13,6 +13,12 @@ internal static class LoadGenerator
     /// <summary>Pause after a failed call, so a failing server does not turn a loop into a busy spin.</summary>
     private static readonly TimeSpan ErrorPause = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// How long after the window closes a call still under way may take before the phase cancels it. One timer per
+    /// phase, instead of a deadline per call, keeps the client's per-call work to what a caller would do.
+    /// </summary>
+    private static readonly TimeSpan CallGrace = TimeSpan.FromSeconds(30);
+
     /// <param name="name">The phase's name in the report.</param>
     /// <param name="settings">Concurrency, warmup and duration.</param>
     /// <param name="callFor">Makes the call of loop i (so each loop can own its channel and request).</param>
@@ -29,13 +35,15 @@ internal static class LoadGenerator
         var windowStart = start + ToTicks(settings.Warmup);
         var windowEnd = windowStart + ToTicks(settings.Duration);
 
+        using var phase = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        phase.CancelAfter(settings.Warmup + settings.Duration + CallGrace);
         var loops = new LoopState[settings.Concurrency];
         var tasks = new Task[loops.Length];
         for (var i = 0; i < loops.Length; i++)
         {
             var state = loops[i] = new LoopState();
             var call = callFor(i);
-            tasks[i] = Task.Run(() => RunLoopAsync(call, state, windowStart, windowEnd, cancellationToken), cancellationToken);
+            tasks[i] = Task.Run(() => RunLoopAsync(call, state, windowStart, windowEnd, phase.Token), cancellationToken);
         }
 
         await Task.Delay(settings.Warmup, cancellationToken);
@@ -43,6 +51,7 @@ internal static class LoadGenerator
         await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), windowEnd), cancellationToken);
         var closed = await probe.TakeAsync(cancellationToken);
         await Task.WhenAll(tasks);
+        cancellationToken.ThrowIfCancellationRequested();
 
         var errors = new Dictionary<StatusCode, long>();
         foreach (var (code, count) in loops.SelectMany(l => l.Errors))
@@ -87,11 +96,17 @@ internal static class LoadGenerator
             {
                 outcome = await call(cancellationToken);
             }
-            catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (RpcException ex)
             {
                 state.Errors[ex.StatusCode] = state.Errors.GetValueOrDefault(ex.StatusCode) + 1;
                 state.Problem ??= $"{ex.StatusCode}: {ex.Status.Detail}";
-                await Task.Delay(ErrorPause, cancellationToken);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // The call outlived the window by more than the grace period (or the run was stopped).
+                    return;
+                }
+
+                await Task.Delay(ErrorPause, CancellationToken.None);
                 continue;
             }
 

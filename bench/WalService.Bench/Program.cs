@@ -8,6 +8,7 @@ var connections = new Option<int>("--connections") { Description = "HTTP/2 conne
 var payloadBytes = new Option<int>("--payload-bytes") { Description = "payload size of every message", DefaultValueFactory = _ => 100 };
 var duration = new Option<double>("--duration") { Description = "measured seconds per phase", DefaultValueFactory = _ => 10 };
 var warmup = new Option<double>("--warmup") { Description = "unmeasured seconds at the start of each phase", DefaultValueFactory = _ => 2 };
+var initialWarmup = new Option<double>("--initial-warmup") { Description = "extra unmeasured seconds of the first phase, for the server's JIT warm-up", DefaultValueFactory = _ => 5 };
 var batchSize = new Option<int>("--batch-size") { Description = "entries per WriteToLogBatch call", DefaultValueFactory = _ => 100 };
 var ns = new Option<string>("--namespace") { Description = "namespace to write to; created (embedded, noop target) when missing", DefaultValueFactory = _ => "bench" };
 var drainTimeout = new Option<double>("--drain-timeout") { Description = "longest wait, in seconds, for the consumers to apply a write phase's messages", DefaultValueFactory = _ => 60 };
@@ -19,7 +20,7 @@ var markdown = new Option<bool>("--markdown") { Description = "also print the re
 
 var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain.")
 {
-    address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
+    address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, initialWarmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -47,6 +48,7 @@ root.SetAction(async (result, cancellationToken) =>
         PayloadBytes = result.GetValue(payloadBytes),
         Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
         Warmup = TimeSpan.FromSeconds(result.GetValue(warmup)),
+        InitialWarmup = TimeSpan.FromSeconds(result.GetValue(initialWarmup)),
         BatchSize = result.GetValue(batchSize),
         Namespace = result.GetValue(ns) ?? "bench",
         ConsumerConcurrency = result.GetValue(consumerConcurrency),

@@ -1,0 +1,127 @@
+namespace WalService.Bench;
+
+/// <summary>What one run does; see <c>bench/README.md</c> for the meaning of each option.</summary>
+internal sealed record BenchSettings
+{
+    /// <summary>gRPC (h2c) address of the server; replaced by the started server's address with <see cref="StartServer"/>.</summary>
+    public required Uri Address { get; init; }
+
+    /// <summary>Ops (HTTP/1.1) address whose <c>/metrics</c> shows the delivery counters; null to use GetMessageStatus only.</summary>
+    public Uri? OpsAddress { get; init; }
+
+    /// <summary>Concurrent calls in every phase.</summary>
+    public required int Concurrency { get; init; }
+
+    /// <summary>HTTP/2 connections the calls are spread over (one channel each).</summary>
+    public required int Connections { get; init; }
+
+    /// <summary>Payload size of every message, in bytes.</summary>
+    public required int PayloadBytes { get; init; }
+
+    /// <summary>Measured time of each phase, after its warmup.</summary>
+    public required TimeSpan Duration { get; init; }
+
+    /// <summary>Unmeasured time at the start of each phase.</summary>
+    public required TimeSpan Warmup { get; init; }
+
+    /// <summary>
+    /// Extra unmeasured time of the first phase, so the first measured window does not pay for the server's JIT
+    /// compilation (a fresh .NET server keeps compiling hot paths for several seconds under load).
+    /// </summary>
+    public TimeSpan InitialWarmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Entries in one <c>WriteToLogBatch</c> call.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Namespace written to; created (embedded backend, noop target) when missing.</summary>
+    public required string Namespace { get; init; }
+
+    /// <summary>Consumer concurrency of the namespace when the bench creates it.</summary>
+    public int ConsumerConcurrency { get; init; } = 4;
+
+    /// <summary>Consumer batch size of the namespace when the bench creates it.</summary>
+    public int ConsumerBatchSize { get; init; } = 100;
+
+    /// <summary>Which phases run, in order: health, single, batch.</summary>
+    public IReadOnlySet<string> Phases { get; init; } = new HashSet<string>(AllPhases, StringComparer.Ordinal);
+
+    public static IReadOnlyList<string> AllPhases { get; } = ["health", "single", "batch"];
+
+    /// <summary>Longest wait for the consumers to apply everything written in a write phase.</summary>
+    public required TimeSpan DrainTimeout { get; init; }
+
+    /// <summary>Path of <c>WalService.Server.dll</c> to start on free loopback ports with a fresh data folder; null to use a running server.</summary>
+    public string? StartServer { get; init; }
+
+    /// <summary>Also print the results as markdown for <c>docs/performance.md</c>.</summary>
+    public bool Markdown { get; init; }
+
+    /// <summary>The problems that make these settings unusable; empty when they are fine.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Concurrency < 1)
+        {
+            yield return "--concurrency must be at least 1";
+        }
+
+        if (Connections < 1)
+        {
+            yield return "--connections must be at least 1";
+        }
+
+        if (PayloadBytes < 0)
+        {
+            yield return "--payload-bytes must not be negative";
+        }
+
+        if (Duration <= TimeSpan.Zero)
+        {
+            yield return "--duration must be positive";
+        }
+
+        if (Warmup < TimeSpan.Zero)
+        {
+            yield return "--warmup must not be negative";
+        }
+
+        if (InitialWarmup < TimeSpan.Zero)
+        {
+            yield return "--initial-warmup must not be negative";
+        }
+
+        if (BatchSize < 1)
+        {
+            yield return "--batch-size must be at least 1";
+        }
+
+        if (string.IsNullOrWhiteSpace(Namespace))
+        {
+            yield return "--namespace must not be empty";
+        }
+
+        if (ConsumerConcurrency is < 1 or > 256)
+        {
+            yield return "--consumer-concurrency must be between 1 and 256";
+        }
+
+        if (ConsumerBatchSize is < 1 or > 1000)
+        {
+            yield return "--consumer-batch-size must be between 1 and 1000";
+        }
+
+        foreach (var phase in Phases.Where(p => !AllPhases.Contains(p)))
+        {
+            yield return $"--phases: unknown phase '{phase}' (use {string.Join(", ", AllPhases)})";
+        }
+
+        if (Phases.Count == 0)
+        {
+            yield return "--phases must name at least one phase";
+        }
+
+        if (StartServer is not null && !File.Exists(StartServer))
+        {
+            yield return $"--start-server: no file at '{StartServer}' (build it with 'dotnet build -c Release WalService.slnx')";
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using WalService.Bench;
+
+var address = new Option<string>("--address") { Description = "gRPC address of a running server", DefaultValueFactory = _ => "http://127.0.0.1:7070" };
+var opsAddress = new Option<string>("--ops-address") { Description = "ops address whose /metrics shows delivery counters (empty: judge the drain by GetMessageStatus only)", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
+var concurrency = new Option<int>("--concurrency") { Description = "concurrent calls in every phase", DefaultValueFactory = _ => 64 };
+var connections = new Option<int>("--connections") { Description = "HTTP/2 connections the calls are spread over", DefaultValueFactory = _ => 4 };
+var payloadBytes = new Option<int>("--payload-bytes") { Description = "payload size of every message", DefaultValueFactory = _ => 100 };
+var duration = new Option<double>("--duration") { Description = "measured seconds per phase", DefaultValueFactory = _ => 10 };
+var warmup = new Option<double>("--warmup") { Description = "unmeasured seconds at the start of each phase", DefaultValueFactory = _ => 2 };
+var initialWarmup = new Option<double>("--initial-warmup") { Description = "extra unmeasured seconds of the first phase, for the server's JIT warm-up", DefaultValueFactory = _ => 5 };
+var batchSize = new Option<int>("--batch-size") { Description = "entries per WriteToLogBatch call", DefaultValueFactory = _ => 100 };
+var ns = new Option<string>("--namespace") { Description = "namespace to write to; created (embedded, noop target) when missing", DefaultValueFactory = _ => "bench" };
+var drainTimeout = new Option<double>("--drain-timeout") { Description = "longest wait, in seconds, for the consumers to apply a write phase's messages", DefaultValueFactory = _ => 60 };
+var consumerConcurrency = new Option<int>("--consumer-concurrency") { Description = "consumer concurrency of the namespace, when the bench creates it", DefaultValueFactory = _ => 4 };
+var consumerBatch = new Option<int>("--consumer-batch-size") { Description = "consumer batch size of the namespace, when the bench creates it", DefaultValueFactory = _ => 100 };
+var phases = new Option<string>("--phases") { Description = "comma-separated phases to run, in this order: health, single, batch", DefaultValueFactory = _ => "health,single,batch" };
+var startServer = new Option<string?>("--start-server") { Description = "path of WalService.Server.dll: start it on free loopback ports with a fresh temp data folder, and stop it at the end" };
+var markdown = new Option<bool>("--markdown") { Description = "also print the results as markdown for docs/performance.md" };
+
+var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain.")
+{
+    address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, initialWarmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
+};
+
+root.SetAction(async (result, cancellationToken) =>
+{
+    if (!Uri.TryCreate(result.GetValue(address), UriKind.Absolute, out var grpcUri))
+    {
+        Console.Error.WriteLine("--address must be an absolute URI, e.g. http://127.0.0.1:7070");
+        return 2;
+    }
+
+    var ops = result.GetValue(opsAddress);
+    Uri? opsUri = null;
+    if (!string.IsNullOrEmpty(ops) && !Uri.TryCreate(ops, UriKind.Absolute, out opsUri))
+    {
+        Console.Error.WriteLine("--ops-address must be an absolute URI, e.g. http://127.0.0.1:7071");
+        return 2;
+    }
+
+    var settings = new BenchSettings
+    {
+        Address = grpcUri,
+        OpsAddress = opsUri,
+        Concurrency = result.GetValue(concurrency),
+        Connections = result.GetValue(connections),
+        PayloadBytes = result.GetValue(payloadBytes),
+        Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
+        Warmup = TimeSpan.FromSeconds(result.GetValue(warmup)),
+        InitialWarmup = TimeSpan.FromSeconds(result.GetValue(initialWarmup)),
+        BatchSize = result.GetValue(batchSize),
+        Namespace = result.GetValue(ns) ?? "bench",
+        ConsumerConcurrency = result.GetValue(consumerConcurrency),
+        ConsumerBatchSize = result.GetValue(consumerBatch),
+        Phases = (result.GetValue(phases) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
+        DrainTimeout = TimeSpan.FromSeconds(result.GetValue(drainTimeout)),
+        StartServer = result.GetValue(startServer),
+        Markdown = result.GetValue(markdown),
+    };
+
+    var problems = settings.Problems().ToList();
+    foreach (var problem in problems)
+    {
+        Console.Error.WriteLine(problem);
+    }
+
+    return problems.Count > 0 ? 2 : await BenchRunner.RunAsync(settings, Console.Out, cancellationToken);
+});
+
+return await root.Parse(args).InvokeAsync();

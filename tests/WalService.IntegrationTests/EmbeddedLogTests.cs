@@ -110,6 +110,20 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABatchIsAppendedTogetherAndAKeyRepeatedInsideItIsHonoured()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        AppendRequest Request(string id, string key) =>
+            new(new Envelope(new EnvelopeMeta { MessageId = id, Namespace = "ns", DeliverAtMs = now, IdempotencyKey = key }, new byte[] { 2 }), Window);
+
+        var results = await _log.AppendAsync([Request("b-1", "same"), Request("b-2", string.Empty), Request("b-3", "same")], Ct);
+
+        Assert.Equal(["b-1", "b-2", "b-1"], results.Select(r => r.MessageId));
+        Assert.All(results, r => Assert.Equal(Trilean.True, r.Durable));
+        Assert.Equal(2, await _log.CountUndeliveredAsync("ns", Ct));
+    }
+
+    [Fact]
     public async Task AnIdempotencyKeyIsHonouredWithinItsWindowOnly()
     {
         var first = await AppendAsync(key: "k1");
@@ -192,7 +206,8 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
             IdempotencyKey = key,
             OrderingKey = orderingKey,
         };
-        var result = await _log.AppendAsync(new Envelope(meta, new byte[] { 1 }), Window, Ct);
+        var results = await _log.AppendAsync([new AppendRequest(new Envelope(meta, new byte[] { 1 }), Window)], Ct);
+        var result = Assert.Single(results);
         Assert.Equal(Trilean.True, result.Durable);
         return result.MessageId;
     }

@@ -36,17 +36,52 @@ public sealed class WriteCoordinator(
     public async ValueTask<WriteOutcome> WriteAsync(WriteToLogRequest request, string? clientId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var outcomes = await WriteManyAsync([request], clientId, cancellationToken);
+        return outcomes[0];
+    }
+
+    /// <summary>
+    /// Writes the entries of a batch, each judged on its own; <c>result[i]</c> answers <c>requests[i]</c>. Admitted
+    /// entries go to their backend together, so the embedded log commits them in one transaction.
+    /// </summary>
+    public async ValueTask<WriteOutcome[]> WriteManyAsync(IReadOnlyList<WriteToLogRequest> requests, string? clientId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
         var started = Stopwatch.GetTimestamp();
-        var outcome = await WriteCoreAsync(request, clientId, cancellationToken);
-        var response = outcome.Response;
-        var result = response.Code != 0 ? ((StatusCode)response.Code).ToString() : response.Durable switch
+        var outcomes = new WriteOutcome[requests.Count];
+        var admitted = new List<(int Index, Admission Admission)>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
         {
-            Trilean.True => "durable",
-            Trilean.Unknown => "unknown",
-            _ => "failed",
-        };
-        metrics.Write(request.Namespace, result, 1, Stopwatch.GetElapsedTime(started));
-        return outcome;
+            var admission = await AdmitAsync(requests[i], clientId, cancellationToken);
+            if (admission.Rejection is { } rejection)
+            {
+                outcomes[i] = Reject(rejection);
+            }
+            else
+            {
+                admitted.Add((i, admission));
+            }
+        }
+
+        try
+        {
+            foreach (var group in admitted.GroupBy(a => a.Admission.Backend))
+            {
+                await AppendAsync(group.Key!, [.. group], outcomes, cancellationToken);
+            }
+        }
+        finally
+        {
+            Interlocked.Add(ref _inFlight, -admitted.Count);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            metrics.Write(requests[i].Namespace, OutcomeName(outcomes[i].Response), 1, elapsed);
+        }
+
+        return outcomes;
     }
 
     /// <summary>Checks what concerns a whole batch; null when it may go ahead.</summary>
@@ -70,60 +105,79 @@ public sealed class WriteCoordinator(
             : null;
     }
 
-    private async ValueTask<WriteOutcome> WriteCoreAsync(WriteToLogRequest request, string? clientId, CancellationToken cancellationToken)
+    private static string OutcomeName(WriteToLogResponse response) => response.Code != 0
+        ? ((StatusCode)response.Code).ToString()
+        : response.Durable switch
+        {
+            Trilean.True => "durable",
+            Trilean.Unknown => "unknown",
+            _ => "failed",
+        };
+
+    private async Task AppendAsync(ILogBackend backend, List<(int Index, Admission Admission)> group, WriteOutcome[] outcomes, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(request.Namespace))
-        {
-            return Reject(WriteRejection.Invalid("namespace is required"));
-        }
-
-        var ns = await registry.GetAsync(request.Namespace, cancellationToken);
-        if (ns is null)
-        {
-            return Reject(new WriteRejection(StatusCode.NotFound, $"namespace '{request.Namespace}' is not registered"));
-        }
-
-        var now = time.GetUtcNow();
-        if (CheckNamespace(ns, clientId) is { } refused)
-        {
-            return Reject(refused);
-        }
-
-        if (WriteValidator.Validate(request, ns, targets, now, out var deliverAt) is { } invalid)
-        {
-            return Reject(invalid);
-        }
-
-        if (!backends.TryGet(ns.Backend, out var backend))
-        {
-            return Reject(new WriteRejection(StatusCode.Unimplemented, $"namespace '{ns.Name}' uses the {ns.Backend.ToString().ToLowerInvariant()} backend, which this server does not provide yet"));
-        }
-
-        if (CheckLimits(ns) is { } limited)
-        {
-            return Reject(limited);
-        }
-
+        AppendResult[] results;
         try
         {
-            var envelope = BuildEnvelope(request, ns, now, deliverAt);
-            var result = await backend.AppendAsync(envelope, ns.DedupWindow, cancellationToken);
+            results = await backend.AppendAsync([.. group.Select(a => a.Admission.Request)], cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A backend answers failures in its results; an exception leaves open whether anything was persisted.
+            results = [.. group.Select(a => new AppendResult(Trilean.Unknown, a.Admission.Request.Envelope.MessageId, $"the log failed: {ex.Message}"))];
+        }
+
+        for (var j = 0; j < group.Count; j++)
+        {
+            var (index, admission) = group[j];
+            var result = results[j];
             if (result.Durable == Trilean.True)
             {
-                signals.Notify(ns.Name);
+                signals.Notify(admission.Request.Envelope.Meta.Namespace);
             }
 
-            return new WriteOutcome(new WriteToLogResponse
+            outcomes[index] = new WriteOutcome(new WriteToLogResponse
             {
                 Durable = result.Durable,
                 MessageId = result.MessageId,
                 Message = result.Error ?? string.Empty,
             });
         }
-        finally
+    }
+
+    /// <summary>Every check of API.md's rejections, then the envelope. An admitted write holds one in-flight slot.</summary>
+    private async ValueTask<Admission> AdmitAsync(WriteToLogRequest request, string? clientId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.Namespace))
         {
-            Interlocked.Decrement(ref _inFlight);
+            return new Admission(WriteRejection.Invalid("namespace is required"));
         }
+
+        var ns = await registry.GetAsync(request.Namespace, cancellationToken);
+        if (ns is null)
+        {
+            return new Admission(new WriteRejection(StatusCode.NotFound, $"namespace '{request.Namespace}' is not registered"));
+        }
+
+        var now = time.GetUtcNow();
+        if (CheckNamespace(ns, clientId) is { } refused)
+        {
+            return new Admission(refused);
+        }
+
+        if (WriteValidator.Validate(request, ns, targets, now, out var deliverAt) is { } invalid)
+        {
+            return new Admission(invalid);
+        }
+
+        if (!backends.TryGet(ns.Backend, out var backend))
+        {
+            return new Admission(new WriteRejection(StatusCode.Unimplemented, $"namespace '{ns.Name}' uses the {ns.Backend.ToString().ToLowerInvariant()} backend, which this server does not provide yet"));
+        }
+
+        return CheckLimits(ns) is { } limited
+            ? new Admission(limited)
+            : new Admission(null, backend, new AppendRequest(BuildEnvelope(request, ns, now, deliverAt), ns.DedupWindow));
     }
 
     private WriteRejection? CheckNamespace(NamespaceSettings ns, string? clientId)
@@ -198,4 +252,7 @@ public sealed class WriteCoordinator(
     private static WriteOutcome Reject(WriteRejection rejection) => new(
         new WriteToLogResponse { Durable = Trilean.False, Code = (int)rejection.Code, Message = rejection.Message },
         rejection.RetryAfter);
+
+    /// <summary>Either why a write was refused, or where it goes and what is appended.</summary>
+    private readonly record struct Admission(WriteRejection? Rejection, ILogBackend? Backend = null, AppendRequest Request = default);
 }

@@ -36,47 +36,29 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
 
     public BackendKind Kind => BackendKind.Embedded;
 
-    public async ValueTask<AppendResult> AppendAsync(Envelope envelope, TimeSpan dedupWindow, CancellationToken cancellationToken)
+    public async Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(envelope);
-        var meta = envelope.Meta;
-        var metaBytes = meta.ToByteArray();
-        var payload = envelope.Payload.ToArray();
+        ArgumentNullException.ThrowIfNull(requests);
+        var rows = new Row[requests.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var (envelope, dedupWindow) = requests[i];
+            rows[i] = new Row(envelope.Meta, envelope.Meta.ToByteArray(), envelope.Payload.ToArray(), (long)dedupWindow.TotalMilliseconds);
+        }
+
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var expiresMs = nowMs + (long)dedupWindow.TotalMilliseconds;
         try
         {
-            var id = await _writer.ExecuteAsync(db =>
-            {
-                if (meta.IdempotencyKey.Length > 0)
-                {
-                    var existing = db.Scalar(
-                        "SELECT id FROM idempotency WHERE ns = $p0 AND key = $p1 AND expires_ms > $p2",
-                        meta.Namespace, meta.IdempotencyKey, nowMs);
-                    if (existing is string first)
-                    {
-                        return first;
-                    }
-
-                    db.Execute(
-                        "INSERT OR REPLACE INTO idempotency (ns, key, id, expires_ms) VALUES ($p0, $p1, $p2, $p3)",
-                        meta.Namespace, meta.IdempotencyKey, meta.MessageId, expiresMs);
-                }
-
-                db.Execute(
-                    "INSERT INTO messages (ns, id, state, due_ms, ordering_key, written_ms, meta, payload) VALUES ($p0, $p1, 0, $p2, $p3, $p4, $p5, $p6)",
-                    meta.Namespace, meta.MessageId, meta.DeliverAtMs, meta.OrderingKey.Length > 0 ? meta.OrderingKey : null, nowMs, metaBytes, payload);
-                return meta.MessageId;
-            });
-            return AppendResult.Persisted(id);
+            var ids = await _writer.ExecuteAsync(db => Insert(db, rows, nowMs));
+            return [.. ids.Select(AppendResult.Persisted)];
         }
         catch (CommitUncertainException ex)
         {
-            return new AppendResult(Trilean.Unknown, meta.MessageId, ex.Message);
+            return [.. rows.Select(r => new AppendResult(Trilean.Unknown, r.Meta.MessageId, ex.Message))];
         }
         catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
         {
-            return new AppendResult(Trilean.False, string.Empty, $"the embedded log refused the write: {ex.Message}");
+            return [.. rows.Select(_ => new AppendResult(Trilean.False, string.Empty, $"the embedded log refused the write: {ex.Message}"))];
         }
     }
 
@@ -87,28 +69,24 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         return _writer.ExecuteAsync<IReadOnlyList<LeasedMessage>>(db =>
         {
             var leased = new List<LeasedMessage>();
-            using (var reader = db.Query(
+            using var reader = db.Query(
                 """
-                SELECT m.seq, m.attempts, m.meta, m.payload FROM messages m
-                WHERE m.ns = $p0 AND m.state < 2 AND m.due_ms <= $p1
-                  AND (m.ordering_key IS NULL OR NOT EXISTS (
-                      SELECT 1 FROM messages p
-                      WHERE p.ns = m.ns AND p.ordering_key = m.ordering_key AND p.state < 2 AND p.seq < m.seq))
-                ORDER BY m.due_ms LIMIT $p2
+                UPDATE messages SET state = 1, due_ms = $p0, attempts = attempts + 1
+                WHERE seq IN (
+                    SELECT m.seq FROM messages m
+                    WHERE m.ns = $p1 AND m.state < 2 AND m.due_ms <= $p2
+                      AND (m.ordering_key IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM messages p
+                          WHERE p.ns = m.ns AND p.ordering_key = m.ordering_key AND p.state < 2 AND p.seq < m.seq))
+                    ORDER BY m.due_ms LIMIT $p3)
+                RETURNING seq, attempts, meta, payload
                 """,
-                ns, nowMs, max))
+                leaseUntil, ns, nowMs, max);
+            while (reader.Read())
             {
-                while (reader.Read())
-                {
-                    var meta = Api.Internal.EnvelopeMeta.Parser.ParseFrom((byte[])reader[2]);
-                    var payload = reader.IsDBNull(3) ? [] : (byte[])reader[3];
-                    leased.Add(new LeasedMessage(new Envelope(meta, payload), reader.GetInt32(1) + 1, reader.GetInt64(0)));
-                }
-            }
-
-            foreach (var message in leased)
-            {
-                db.Execute("UPDATE messages SET state = 1, due_ms = $p0, attempts = $p1 WHERE seq = $p2", leaseUntil, message.Attempt, message.LeaseToken);
+                var meta = Api.Internal.EnvelopeMeta.Parser.ParseFrom((byte[])reader[2]);
+                var payload = reader.IsDBNull(3) ? [] : (byte[])reader[3];
+                leased.Add(new LeasedMessage(new Envelope(meta, payload), reader.GetInt32(1), reader.GetInt64(0)));
             }
 
             return leased;
@@ -135,10 +113,44 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _writer.DisposeAsync();
 
+    /// <summary>Inserts the rows, honouring idempotency keys; answers each row's message id (the first write's for a repeat).</summary>
+    private static string[] Insert(WriteContext db, Row[] rows, long nowMs)
+    {
+        var ids = new string[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var meta = rows[i].Meta;
+            if (meta.IdempotencyKey.Length > 0)
+            {
+                var existing = db.Scalar(
+                    "SELECT id FROM idempotency WHERE ns = $p0 AND key = $p1 AND expires_ms > $p2",
+                    meta.Namespace, meta.IdempotencyKey, nowMs);
+                if (existing is string first)
+                {
+                    ids[i] = first;
+                    continue;
+                }
+
+                db.Execute(
+                    "INSERT OR REPLACE INTO idempotency (ns, key, id, expires_ms) VALUES ($p0, $p1, $p2, $p3)",
+                    meta.Namespace, meta.IdempotencyKey, meta.MessageId, nowMs + rows[i].DedupWindowMs);
+            }
+
+            db.Execute(
+                "INSERT INTO messages (ns, id, state, due_ms, ordering_key, written_ms, meta, payload) VALUES ($p0, $p1, 0, $p2, $p3, $p4, $p5, $p6)",
+                meta.Namespace, meta.MessageId, meta.DeliverAtMs, meta.OrderingKey.Length > 0 ? meta.OrderingKey : null, nowMs, rows[i].MetaBytes, rows[i].Payload);
+            ids[i] = meta.MessageId;
+        }
+
+        return ids;
+    }
+
     private async ValueTask Verdict(LeasedMessage message, string sql, DateTimeOffset at, string? error)
     {
         ArgumentNullException.ThrowIfNull(message);
         var ms = at.ToUnixTimeMilliseconds();
         await _writer.ExecuteAsync(db => db.Execute(sql, ms, message.LeaseToken, message.Attempt, error));
     }
+
+    private readonly record struct Row(Api.Internal.EnvelopeMeta Meta, byte[] MetaBytes, byte[] Payload, long DedupWindowMs);
 }

@@ -38,20 +38,9 @@ internal sealed class WriteAheadLogService(
             throw new RpcException(new Status(rejection.Code, rejection.Message));
         }
 
-        // Every entry is handed to the log before the first is awaited, so the whole batch shares a group commit.
-        var clientId = ClientIdentityInterceptor.Of(context);
-        var pending = new Task<WriteOutcome>[request.Entries.Count];
-        for (var i = 0; i < pending.Length; i++)
-        {
-            pending[i] = coordinator.WriteAsync(request.Entries[i], clientId, context.CancellationToken).AsTask();
-        }
-
+        var outcomes = await coordinator.WriteManyAsync(request.Entries, ClientIdentityInterceptor.Of(context), context.CancellationToken);
         var response = new WriteToLogBatchResponse();
-        foreach (var entry in pending)
-        {
-            response.Results.Add((await entry).Response);
-        }
-
+        response.Results.Add(outcomes.Select(o => o.Response));
         return response;
     }
 

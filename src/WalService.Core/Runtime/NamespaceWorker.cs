@@ -8,10 +8,11 @@ using WalService.Core.Validation;
 namespace WalService.Core.Runtime;
 
 /// <summary>
-/// Delivers one namespace's messages: a fetch loop leases due messages into a channel, and
-/// <see cref="NamespaceSettings.Concurrency"/> delivery loops take them to the target and hand the verdict back to the
-/// backend. At most batch_size + concurrency messages are leased at once. Settings other than concurrency and batch
-/// size are read live from <see cref="Settings"/>.
+/// Delivers one namespace's messages: a fetch loop leases due messages into a channel,
+/// <see cref="NamespaceSettings.Concurrency"/> delivery loops take them to the target, and a
+/// <see cref="VerdictRecorder"/> hands the verdicts back to the backend. At most batch_size + concurrency messages
+/// are leased at once (a lease slot is freed when its verdict is recorded). Settings other than concurrency and
+/// batch size are read live from <see cref="Settings"/>.
 /// </summary>
 internal sealed class NamespaceWorker : IDisposable
 {
@@ -21,6 +22,7 @@ internal sealed class NamespaceWorker : IDisposable
     private readonly CancellationTokenSource _abortDeliveries = new();
     private readonly Channel<LeasedMessage> _leased;
     private readonly SemaphoreSlim _slots;
+    private readonly VerdictRecorder _verdicts;
     private Task _running = Task.CompletedTask;
 
     public NamespaceWorker(NamespaceSettings settings, ILogBackend backend, RuntimeServices services)
@@ -32,6 +34,7 @@ internal sealed class NamespaceWorker : IDisposable
         BatchSize = settings.BatchSize;
         _leased = Channel.CreateUnbounded<LeasedMessage>(new UnboundedChannelOptions { SingleWriter = true });
         _slots = new SemaphoreSlim(BatchSize + Concurrency);
+        _verdicts = new VerdictRecorder(backend, services, () => Settings, _slots);
     }
 
     public NamespaceSettings Settings { get; set; }
@@ -44,9 +47,8 @@ internal sealed class NamespaceWorker : IDisposable
 
     public void Start()
     {
-        var deliverers = Enumerable.Range(0, Concurrency).Select(_ => Task.Run(DeliverLoopAsync)).ToList();
-        deliverers.Add(Task.Run(FetchLoopAsync));
-        _running = Task.WhenAll(deliverers);
+        var delivering = Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(DeliverLoopAsync)));
+        _running = Task.WhenAll(Task.Run(FetchLoopAsync), CompleteVerdictsAfter(delivering), Task.Run(_verdicts.RunAsync));
         RuntimeLog.ConsumerStarted(_services.Logger, Name, Concurrency, BatchSize);
     }
 
@@ -168,25 +170,36 @@ internal sealed class NamespaceWorker : IDisposable
         }
     }
 
+    private async Task CompleteVerdictsAfter(Task delivering)
+    {
+        try
+        {
+            await delivering;
+        }
+        finally
+        {
+            _verdicts.Complete();
+        }
+    }
+
     private async Task DeliverLoopAsync()
     {
         await foreach (var message in _leased.Reader.ReadAllAsync())
         {
+            if (!_stopFetching.IsCancellationRequested)
+            {
+                _verdicts.Add(message, await DeliverAsync(message, _abortDeliveries.Token));
+                continue;
+            }
+
             try
             {
-                if (_stopFetching.IsCancellationRequested)
-                {
-                    await _backend.ReleaseAsync(message, CancellationToken.None);
-                }
-                else
-                {
-                    await DeliverAsync(message, _abortDeliveries.Token);
-                }
+                await _backend.ReleaseAsync(message, CancellationToken.None);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // The verdict could not be recorded: the lease runs out and the message is delivered again.
-                RuntimeLog.ConsumerLoopFailed(_services.Logger, ex, Name);
+                // Not given back: the lease runs out and the message is delivered then.
+                RuntimeLog.VerdictFailed(_services.Logger, ex, message.Envelope.MessageId, Name);
             }
             finally
             {
@@ -195,57 +208,23 @@ internal sealed class NamespaceWorker : IDisposable
         }
     }
 
-    private async Task DeliverAsync(LeasedMessage message, CancellationToken token)
+    private async Task<DeliveryOutcome> DeliverAsync(LeasedMessage message, CancellationToken token)
     {
-        var settings = Settings;
         var envelope = message.Envelope;
-        var target = envelope.Meta.Target ?? settings.Target;
-        DeliveryOutcome outcome;
+        var target = envelope.Meta.Target ?? Settings.Target;
         try
         {
             var handler = _services.Targets.Get(target);
-            outcome = await handler.DeliverAsync(target, new Delivery(Name, envelope, message.Attempt), token);
+            return await handler.DeliverAsync(target, new Delivery(Name, envelope, message.Attempt), token);
         }
         catch (NotSupportedException ex)
         {
-            outcome = DeliveryOutcome.DeadLetter(ex.Message);
+            return DeliveryOutcome.DeadLetter(ex.Message);
         }
         catch (Exception ex) when (!token.IsCancellationRequested)
         {
             RuntimeLog.TargetThrew(_services.Logger, ex, envelope.MessageId, Name);
-            outcome = DeliveryOutcome.Retry(ex.Message);
-        }
-
-        var now = _services.Time.GetUtcNow();
-        await RecordAsync(settings, message, outcome, now);
-        _services.Metrics.Delivery(Name, outcome.Verdict, now - envelope.DeliverAt);
-    }
-
-    private async Task RecordAsync(NamespaceSettings settings, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset now)
-    {
-        var id = message.Envelope.MessageId;
-        var error = outcome.Error ?? "unknown error";
-        switch (outcome.Verdict)
-        {
-            case DeliveryVerdict.Applied:
-                await _backend.AckAsync(message, now, CancellationToken.None);
-                break;
-            case DeliveryVerdict.Retry when message.Attempt < settings.Retry.MaxAttempts:
-                var at = now + Backoff.Compute(settings.Retry, message.Attempt, Random.Shared.NextDouble());
-                RuntimeLog.DeliveryRetry(_services.Logger, id, Name, message.Attempt, at, error);
-                await _backend.RetryAsync(message, at, error, CancellationToken.None);
-                // The fetch loop may be idle with an earlier idea of the next due time: let it look again.
-                _services.Signals.Notify(Name);
-                break;
-            case DeliveryVerdict.Retry:
-                var exhausted = $"gave up after {message.Attempt} attempts (max_attempts {settings.Retry.MaxAttempts}): {error}";
-                RuntimeLog.DeadLettered(_services.Logger, id, Name, message.Attempt, exhausted);
-                await _backend.DeadLetterAsync(message, now, exhausted, CancellationToken.None);
-                break;
-            default:
-                RuntimeLog.DeadLettered(_services.Logger, id, Name, message.Attempt, error);
-                await _backend.DeadLetterAsync(message, now, error, CancellationToken.None);
-                break;
+            return DeliveryOutcome.Retry(ex.Message);
         }
     }
 }

@@ -28,4 +28,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1007, LogLevel.Warning, "Reading the backlog of namespace {Namespace} failed")]
     public static partial void BacklogFailed(ILogger logger, Exception exception, string @namespace);
+
+    [LoggerMessage(1008, LogLevel.Error, "Recording the delivery verdict of {MessageId} in {Namespace} failed; it will be delivered again when its lease runs out")]
+    public static partial void VerdictFailed(ILogger logger, Exception exception, string messageId, string @namespace);
 }

@@ -1,0 +1,78 @@
+using System.Threading.Channels;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+using WalService.Core.Telemetry;
+
+namespace WalService.Core.Runtime;
+
+/// <summary>
+/// Hands delivery verdicts back to the backend for one namespace worker. Deliverers queue a verdict and go on with
+/// the next message at once; this loop records every verdict queued meanwhile together (in the embedded log they
+/// share one commit), then frees their lease slots. So delivery is not held up by the commit of each ack.
+/// </summary>
+internal sealed class VerdictRecorder(ILogBackend backend, RuntimeServices services, Func<NamespaceSettings> settings, SemaphoreSlim slots)
+{
+    private readonly Channel<(LeasedMessage Message, DeliveryOutcome Outcome)> _verdicts =
+        Channel.CreateUnbounded<(LeasedMessage, DeliveryOutcome)>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Add(LeasedMessage message, DeliveryOutcome outcome) => _verdicts.Writer.TryWrite((message, outcome));
+
+    /// <summary>No more verdicts will come; <see cref="RunAsync"/> ends once the queued ones are recorded.</summary>
+    public void Complete() => _verdicts.Writer.TryComplete();
+
+    public async Task RunAsync()
+    {
+        var batch = new List<(LeasedMessage Message, DeliveryOutcome Outcome)>();
+        while (await _verdicts.Reader.WaitToReadAsync())
+        {
+            while (_verdicts.Reader.TryRead(out var verdict))
+            {
+                batch.Add(verdict);
+            }
+
+            var current = settings();
+            var now = services.Time.GetUtcNow();
+            await Task.WhenAll(batch.Select(v => RecordAsync(current, v.Message, v.Outcome, now)));
+            slots.Release(batch.Count);
+            batch.Clear();
+        }
+    }
+
+    private async Task RecordAsync(NamespaceSettings ns, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset now)
+    {
+        var id = message.Envelope.MessageId;
+        var error = outcome.Error ?? "unknown error";
+        try
+        {
+            switch (outcome.Verdict)
+            {
+                case DeliveryVerdict.Applied:
+                    await backend.AckAsync(message, now, CancellationToken.None);
+                    break;
+                case DeliveryVerdict.Retry when message.Attempt < ns.Retry.MaxAttempts:
+                    var at = now + Backoff.Compute(ns.Retry, message.Attempt, Random.Shared.NextDouble());
+                    RuntimeLog.DeliveryRetry(services.Logger, id, ns.Name, message.Attempt, at, error);
+                    await backend.RetryAsync(message, at, error, CancellationToken.None);
+                    // The fetch loop may be idle with an earlier idea of the next due time: let it look again.
+                    services.Signals.Notify(ns.Name);
+                    break;
+                case DeliveryVerdict.Retry:
+                    var exhausted = $"gave up after {message.Attempt} attempts (max_attempts {ns.Retry.MaxAttempts}): {error}";
+                    RuntimeLog.DeadLettered(services.Logger, id, ns.Name, message.Attempt, exhausted);
+                    await backend.DeadLetterAsync(message, now, exhausted, CancellationToken.None);
+                    break;
+                default:
+                    RuntimeLog.DeadLettered(services.Logger, id, ns.Name, message.Attempt, error);
+                    await backend.DeadLetterAsync(message, now, error, CancellationToken.None);
+                    break;
+            }
+
+            services.Metrics.Delivery(ns.Name, outcome.Verdict, now - message.Envelope.DeliverAt);
+        }
+        catch (Exception ex)
+        {
+            // The verdict could not be recorded: the lease runs out and the message is delivered again.
+            RuntimeLog.VerdictFailed(services.Logger, ex, id, ns.Name);
+        }
+    }
+}

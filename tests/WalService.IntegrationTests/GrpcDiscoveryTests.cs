@@ -1,6 +1,7 @@
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
+using WalService.TestSupport;
 
 namespace WalService.IntegrationTests;
 
@@ -13,7 +14,17 @@ public sealed class GrpcDiscoveryTests(WalServerFactory factory) : ServerTest(fa
     {
         using var channel = Channel();
 
-        var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), cancellationToken: Ct);
+        var health = new Health.HealthClient(channel);
+
+        // The health service answers from published results; the first is published as the server starts.
+        var reply = await Eventually.WaitAsync(
+            async () =>
+            {
+                var answer = await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct);
+                return answer.Status == HealthCheckResponse.Types.ServingStatus.Serving ? answer : null;
+            },
+            Deadline,
+            "grpc.health.v1 to answer SERVING");
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
     }

@@ -8,7 +8,8 @@ namespace WalService.Embedded.Log;
 ///      +---retry (due_ms = at) ---+
 /// </code>
 /// <c>due_ms</c> is when the row may next be handed out: its delivery time while QUEUED, its lease expiry while
-/// LEASED, so one partial index over both finds every deliverable row. <c>attempts</c> counts leases taken; an
+/// LEASED, so one partial index over both finds every deliverable row. The partial indexes carry <c>state</c> so that
+/// the backlog counts read them alone. <c>attempts</c> counts leases taken; an
 /// acknowledgement must name the attempt it answers, so a verdict for an expired lease changes nothing.
 /// </summary>
 internal static class LogSchema
@@ -34,10 +35,11 @@ internal static class LogSchema
             payload BLOB
         );
         CREATE UNIQUE INDEX IF NOT EXISTS messages_id ON messages(ns, id);
-        CREATE INDEX IF NOT EXISTS messages_due ON messages(ns, due_ms) WHERE state < 2;
+        CREATE INDEX IF NOT EXISTS messages_due ON messages(ns, due_ms, state) WHERE state < 2;
         CREATE INDEX IF NOT EXISTS messages_order ON messages(ns, ordering_key, seq) WHERE state < 2 AND ordering_key IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS messages_leased ON messages(ns, due_ms, state) WHERE state = 1;
         CREATE INDEX IF NOT EXISTS messages_done ON messages(ns, done_ms) WHERE state = 2;
-        CREATE INDEX IF NOT EXISTS messages_dead ON messages(ns, id) WHERE state = 3;
+        CREATE INDEX IF NOT EXISTS messages_dead ON messages(ns, id, state) WHERE state = 3;
         CREATE TABLE IF NOT EXISTS idempotency (
             ns TEXT NOT NULL,
             key TEXT NOT NULL,

@@ -126,6 +126,10 @@ internal sealed partial class SqliteLog
             return db.Execute("DELETE FROM idempotency WHERE ns = $p0 AND expires_ms <= $p1", ns, now.ToUnixTimeMilliseconds());
         });
 
+    /// <summary>
+    /// Counts from the partial indexes alone (no table reads), so it stays cheap with millions of rows waiting. A lease
+    /// whose time has run out counts as pending: its message is deliverable again.
+    /// </summary>
     public async Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = _database.Open();
@@ -133,18 +137,21 @@ internal sealed partial class SqliteLog
             connection,
             """
             SELECT
-              coalesce(sum(state = 0 AND due_ms <= $now), 0), coalesce(sum(state = 0 AND due_ms > $now), 0),
-              coalesce(sum(state = 1), 0), coalesce(sum(state = 3), 0), min(CASE WHEN state = 0 AND due_ms <= $now THEN due_ms END)
-            FROM messages WHERE ns = $ns AND state <> 2
+              (SELECT count(*) FROM messages WHERE ns = $ns AND state < 2),
+              (SELECT count(*) FROM messages WHERE ns = $ns AND state < 2 AND due_ms <= $now),
+              (SELECT count(*) FROM messages WHERE ns = $ns AND state = 1 AND due_ms > $now),
+              (SELECT count(*) FROM messages WHERE ns = $ns AND state = 3),
+              (SELECT min(due_ms) FROM messages WHERE ns = $ns AND state < 2 AND due_ms <= $now)
             """,
             ("$ns", ns),
             ("$now", now.ToUnixTimeMilliseconds()));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
+        var (active, due, leased) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
         return new Backlog(
-            reader.GetInt64(0),
-            reader.GetInt64(1),
-            reader.GetInt64(2),
+            due,
+            active - due - leased,
+            leased,
             reader.GetInt64(3),
             reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
     }

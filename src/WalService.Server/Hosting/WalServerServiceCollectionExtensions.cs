@@ -26,7 +26,14 @@ public static class WalServerServiceCollectionExtensions
             o.Interceptors.Add<ClientIdentityInterceptor>();
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck<ReadinessCheck>("wal", tags: [ReadinessCheck.Tag]);
+        // grpc.health.v1 answers from the last published result (every 5 s) instead of probing the stores on every
+        // call, so load balancers polling it cost next to nothing; /readyz still probes on every request.
+        services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = true).AddCheck<ReadinessCheck>("wal", tags: [ReadinessCheck.Tag]);
+        services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.Zero;
+            o.Period = TimeSpan.FromSeconds(5);
+        });
 
         var wal = services.AddWalCore().AddEmbedded().AddTargets();
         var provider = configuration[$"{ControlPlaneOptions.Section}:Provider"] ?? "sqlite";

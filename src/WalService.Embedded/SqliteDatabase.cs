@@ -31,11 +31,22 @@ internal sealed class SqliteDatabase
 
     public string Path { get; }
 
+    /// <summary>A connection that writes: every commit waits for the disk.</summary>
     public SqliteConnection Open()
+    {
+        var connection = OpenForRead();
+        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        return connection;
+    }
+
+    /// <summary>
+    /// A pooled connection for reads, with no per-open statements (the WAL journal mode is stored in the file once
+    /// a writer set it); a busy database is retried for <c>DefaultTimeout</c>.
+    /// </summary>
+    public SqliteConnection OpenForRead()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
         return connection;
     }
 

@@ -53,13 +53,13 @@ internal sealed class SqliteControlPlaneStore : IControlPlaneStore
 
     public async Task<Namespace?> GetAsync(string name, CancellationToken cancellationToken)
     {
-        await using var connection = _database.Open();
+        await using var connection = _database.OpenForRead();
         return await GetAsync(connection, name, cancellationToken);
     }
 
     public async Task<IReadOnlyList<Namespace>> ListAsync(int pageSize, string? afterName, CancellationToken cancellationToken)
     {
-        await using var connection = _database.Open();
+        await using var connection = _database.OpenForRead();
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM namespaces WHERE name > $after ORDER BY name LIMIT $limit";
         command.Parameters.AddWithValue("$after", afterName ?? string.Empty);
@@ -121,7 +121,7 @@ internal sealed class SqliteControlPlaneStore : IControlPlaneStore
     {
         try
         {
-            await using var connection = _database.Open();
+            await using var connection = _database.OpenForRead();
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT count(*) FROM namespaces";
             await command.ExecuteScalarAsync(cancellationToken);

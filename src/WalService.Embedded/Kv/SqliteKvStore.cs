@@ -74,7 +74,7 @@ internal sealed class SqliteKvStore : IKvStore, IAsyncDisposable
 
     public async Task<byte[]?> GetAsync(string table, string partitionKey, string sortKey, CancellationToken cancellationToken)
     {
-        await using var connection = _database.Open();
+        await using var connection = _database.OpenForRead();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT value FROM kv WHERE tbl = $t AND pk = $p AND sk = $s";
         command.Parameters.AddWithValue("$t", table);

@@ -12,7 +12,7 @@ internal sealed partial class SqliteLog
 {
     public async Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = _database.Open();
+        await using var connection = _database.OpenForRead();
         await using var command = Command(connection, "SELECT state, due_ms, attempts, last_error, done_ms FROM messages WHERE ns = $ns AND id = $id", ("$ns", ns), ("$id", messageId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -52,7 +52,7 @@ internal sealed partial class SqliteLog
 
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken)
     {
-        await using var connection = _database.Open();
+        await using var connection = _database.OpenForRead();
         await using var command = Command(
             connection,
             "SELECT id, attempts, last_error, done_ms, meta, payload FROM messages WHERE ns = $ns AND state = 3 AND id > $after ORDER BY id LIMIT $limit",
@@ -132,7 +132,7 @@ internal sealed partial class SqliteLog
     /// </summary>
     public async Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = _database.Open();
+        await using var connection = _database.OpenForRead();
         await using var command = Command(
             connection,
             """
@@ -195,7 +195,7 @@ internal sealed partial class SqliteLog
 
     private async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] args)
     {
-        await using var connection = _database.Open();
+        await using var connection = _database.OpenForRead();
         await using var command = Command(connection, sql, args);
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is DBNull ? null : value;

@@ -68,9 +68,9 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
         _time.Advance(Lease);
         var current = Assert.Single(await LeaseAsync());
 
-        await _log.AckAsync(stale, _time.GetUtcNow(), Ct);
+        await _log.AckAsync([stale], _time.GetUtcNow(), Ct);
         var afterStaleAck = await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct);
-        await _log.AckAsync(current, _time.GetUtcNow(), Ct);
+        await _log.AckAsync([current], _time.GetUtcNow(), Ct);
         var afterAck = await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct);
 
         Assert.Equal(MessageState.InFlight, afterStaleAck!.State);
@@ -183,7 +183,7 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
     public async Task TrimForgetsAppliedMessagesAfterTheirWindow()
     {
         var id = await AppendAsync();
-        await _log.AckAsync(Assert.Single(await LeaseAsync()), _time.GetUtcNow(), Ct);
+        await _log.AckAsync([Assert.Single(await LeaseAsync())], _time.GetUtcNow(), Ct);
 
         await _log.TrimAsync("ns", _time.GetUtcNow().AddSeconds(-1), _time.GetUtcNow(), Ct);
         Assert.NotNull(await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct));

@@ -12,8 +12,8 @@ public interface ILogConsumer
     /// <summary>The earliest time at which a message of the namespace becomes due, or null when none waits.</summary>
     Task<DateTimeOffset?> NextDueAsync(string ns, CancellationToken cancellationToken);
 
-    /// <summary>The message reached its target; it will not be handed out again.</summary>
-    ValueTask AckAsync(LeasedMessage message, DateTimeOffset appliedAt, CancellationToken cancellationToken);
+    /// <summary>The messages reached their target; they will not be handed out again. A stale lease is ignored.</summary>
+    Task AckAsync(IReadOnlyList<LeasedMessage> messages, DateTimeOffset appliedAt, CancellationToken cancellationToken);
 
     /// <summary>The delivery failed transiently; hand the message out again at <paramref name="at"/>.</summary>
     ValueTask RetryAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken);

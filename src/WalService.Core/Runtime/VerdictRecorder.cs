@@ -32,39 +32,59 @@ internal sealed class VerdictRecorder(ILogBackend backend, RuntimeServices servi
 
             var current = settings();
             var now = services.Time.GetUtcNow();
-            await Task.WhenAll(batch.Select(v => RecordAsync(current, v.Message, v.Outcome, now)));
+            var applied = batch.Where(v => v.Outcome.Verdict == DeliveryVerdict.Applied).ToList();
+            await Task.WhenAll(batch
+                .Where(v => v.Outcome.Verdict != DeliveryVerdict.Applied)
+                .Select(v => RecordFailureAsync(current, v.Message, v.Outcome, now))
+                .Append(AckAsync(current.Name, applied, now)));
             slots.Release(batch.Count);
             batch.Clear();
         }
     }
 
-    private async Task RecordAsync(NamespaceSettings ns, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset now)
+    private async Task AckAsync(string ns, List<(LeasedMessage Message, DeliveryOutcome Outcome)> applied, DateTimeOffset now)
+    {
+        if (applied.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await backend.AckAsync([.. applied.Select(v => v.Message)], now, CancellationToken.None);
+            foreach (var (message, _) in applied)
+            {
+                services.Metrics.Delivery(ns, DeliveryVerdict.Applied, now - message.Envelope.DeliverAt);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Not recorded: the leases run out and the messages are delivered again.
+            RuntimeLog.VerdictFailed(services.Logger, ex, applied[0].Message.Envelope.MessageId, ns);
+        }
+    }
+
+    private async Task RecordFailureAsync(NamespaceSettings ns, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset now)
     {
         var id = message.Envelope.MessageId;
         var error = outcome.Error ?? "unknown error";
         try
         {
-            switch (outcome.Verdict)
+            if (outcome.Verdict == DeliveryVerdict.Retry && message.Attempt < ns.Retry.MaxAttempts)
             {
-                case DeliveryVerdict.Applied:
-                    await backend.AckAsync(message, now, CancellationToken.None);
-                    break;
-                case DeliveryVerdict.Retry when message.Attempt < ns.Retry.MaxAttempts:
-                    var at = now + Backoff.Compute(ns.Retry, message.Attempt, Random.Shared.NextDouble());
-                    RuntimeLog.DeliveryRetry(services.Logger, id, ns.Name, message.Attempt, at, error);
-                    await backend.RetryAsync(message, at, error, CancellationToken.None);
-                    // The fetch loop may be idle with an earlier idea of the next due time: let it look again.
-                    services.Signals.Notify(ns.Name);
-                    break;
-                case DeliveryVerdict.Retry:
-                    var exhausted = $"gave up after {message.Attempt} attempts (max_attempts {ns.Retry.MaxAttempts}): {error}";
-                    RuntimeLog.DeadLettered(services.Logger, id, ns.Name, message.Attempt, exhausted);
-                    await backend.DeadLetterAsync(message, now, exhausted, CancellationToken.None);
-                    break;
-                default:
-                    RuntimeLog.DeadLettered(services.Logger, id, ns.Name, message.Attempt, error);
-                    await backend.DeadLetterAsync(message, now, error, CancellationToken.None);
-                    break;
+                var at = now + Backoff.Compute(ns.Retry, message.Attempt, Random.Shared.NextDouble());
+                RuntimeLog.DeliveryRetry(services.Logger, id, ns.Name, message.Attempt, at, error);
+                await backend.RetryAsync(message, at, error, CancellationToken.None);
+                // The fetch loop may be idle with an earlier idea of the next due time: let it look again.
+                services.Signals.Notify(ns.Name);
+            }
+            else
+            {
+                var reason = outcome.Verdict == DeliveryVerdict.Retry
+                    ? $"gave up after {message.Attempt} attempts (max_attempts {ns.Retry.MaxAttempts}): {error}"
+                    : error;
+                RuntimeLog.DeadLettered(services.Logger, id, ns.Name, message.Attempt, reason);
+                await backend.DeadLetterAsync(message, now, reason, CancellationToken.None);
             }
 
             services.Metrics.Delivery(ns.Name, outcome.Verdict, now - message.Envelope.DeliverAt);

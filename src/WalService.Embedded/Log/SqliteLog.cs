@@ -99,8 +99,22 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 
-    public ValueTask AckAsync(LeasedMessage message, DateTimeOffset appliedAt, CancellationToken cancellationToken) =>
-        Verdict(message, "UPDATE messages SET state = 2, done_ms = $p0, meta = NULL, payload = NULL, last_error = NULL WHERE seq = $p1 AND state = 1 AND attempts = $p2", appliedAt, null);
+    public Task AckAsync(IReadOnlyList<LeasedMessage> messages, DateTimeOffset appliedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var ms = appliedAt.ToUnixTimeMilliseconds();
+        return _writer.ExecuteAsync(db =>
+        {
+            foreach (var message in messages)
+            {
+                db.Execute(
+                    "UPDATE messages SET state = 2, done_ms = $p0, meta = NULL, payload = NULL, last_error = NULL WHERE seq = $p1 AND state = 1 AND attempts = $p2",
+                    ms, message.LeaseToken, message.Attempt);
+            }
+
+            return messages.Count;
+        });
+    }
 
     public ValueTask RetryAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken) =>
         Verdict(message, "UPDATE messages SET state = 0, due_ms = $p0, last_error = $p3 WHERE seq = $p1 AND state = 1 AND attempts = $p2", at, error);

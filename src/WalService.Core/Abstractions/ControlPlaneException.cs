@@ -5,6 +5,9 @@ public enum ControlPlaneError
     NotFound,
     AlreadyExists,
     VersionMismatch,
+
+    /// <summary>The store could not be reached; nothing is known to have changed.</summary>
+    Unavailable,
 }
 
 /// <summary>A control-plane call that could not be carried out as asked; the store changed nothing.</summary>

@@ -153,6 +153,7 @@ internal sealed class NamespaceAdminService(
             {
                 ControlPlaneError.AlreadyExists => StatusCode.AlreadyExists,
                 ControlPlaneError.VersionMismatch => StatusCode.Aborted,
+                ControlPlaneError.Unavailable => StatusCode.Unavailable,
                 _ => StatusCode.NotFound,
             };
             throw new RpcException(new Status(code, ex.Message));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WalService.Core.DependencyInjection;
 using WalService.Embedded;
+using WalService.Postgres;
 using WalService.Server.Grpc;
 using WalService.Server.Ops;
 using WalService.Targets;
@@ -37,13 +38,21 @@ public static class WalServerServiceCollectionExtensions
 
         var wal = services.AddWalCore().AddEmbedded().AddTargets();
         var provider = configuration[$"{ControlPlaneOptions.Section}:Provider"] ?? "sqlite";
-        if (!string.Equals(provider, "sqlite", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(provider, "postgres", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException(
-                $"Wal:ControlPlane:Provider '{provider}' is not available in this build; use 'sqlite' (the PostgreSQL control plane is not built yet)");
+            var connectionString = configuration.GetConnectionString("ControlPlane");
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Wal:ControlPlane:Provider is 'postgres' but ConnectionStrings:ControlPlane is not set");
+            }
+
+            wal.AddPostgresControlPlane(connectionString);
+        }
+        else
+        {
+            wal.AddSqliteControlPlane();
         }
 
-        wal.AddSqliteControlPlane();
         return services;
     }
 }

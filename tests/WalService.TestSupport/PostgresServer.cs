@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace WalService.TestSupport;
+
+/// <summary>
+/// A real PostgreSQL server (Debian's <c>postgresql</c> package) in a temporary folder, on 127.0.0.1 and a free port,
+/// with <c>fsync=off</c> (these tests do not test PostgreSQL's own durability). As root, it runs as the
+/// <c>postgres</c> user, since initdb refuses root. <c>scripts/prepare.sh</c> installs the package.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private readonly string _folder;
+    private readonly string _bin;
+
+    private PostgresServer(string folder, string bin, int port)
+    {
+        _folder = folder;
+        _bin = bin;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    private string DataFolder => Path.Combine(_folder, "data");
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        var bin = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).OrderDescending().FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
+            : null;
+        if (bin is null)
+        {
+            throw new InvalidOperationException("PostgreSQL is not installed: install the Debian package 'postgresql' (scripts/prepare.sh does)");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("wal-pg-").FullName;
+        var server = new PostgresServer(folder, bin, FreePort());
+        Directory.CreateDirectory(server.DataFolder);
+        if (IsRoot)
+        {
+            await RunAsync("chown", "-R", "postgres:postgres", folder);
+        }
+
+        await server.AsOwnerAsync("initdb", "-D", server.DataFolder, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync");
+        await server.AsOwnerAsync(
+            "pg_ctl", "-D", server.DataFolder, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60",
+            "-o", $"-c listen_addresses=127.0.0.1 -p {server.Port} -k {folder} -c fsync=off -c max_connections=200", "start");
+        return server;
+    }
+
+    /// <summary>Creates an empty database and answers a connection string to it.</summary>
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await AsOwnerAsync("psql", "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "-c", $"CREATE DATABASE \"{name}\"");
+        return ConnectionString(name);
+    }
+
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Timeout=5;Command Timeout=30";
+
+    public async ValueTask DisposeAsync()
+    {
+        await AsOwnerAsync("pg_ctl", "-D", DataFolder, "-m", "immediate", "-w", "stop");
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private Task AsOwnerAsync(string tool, params string[] args)
+    {
+        var path = Path.Combine(_bin, tool);
+        return IsRoot ? RunAsync("runuser", ["-u", "postgres", "--", path, .. args]) : RunAsync(path, args);
+    }
+
+    private static async Task RunAsync(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await error}{await output}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

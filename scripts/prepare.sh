@@ -6,6 +6,8 @@ need_apt=()
 command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (https://dot.net); install it first" >&2; exit 1; }
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v kill >/dev/null 2>&1 || need_apt+=(procps)
+# The services lane starts a real PostgreSQL server of its own (tests/WalService.TestSupport/PostgresServer.cs).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"

@@ -1,6 +1,7 @@
 using System.Text;
 using WalService.Api.V1;
 using WalService.Client;
+using WalService.TestSupport;
 
 namespace WalService.IntegrationTests;
 

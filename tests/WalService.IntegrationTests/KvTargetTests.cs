@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.TestSupport;
 
 namespace WalService.IntegrationTests;
 

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;
+using WalService.TestSupport;
 
 namespace WalService.IntegrationTests;
 

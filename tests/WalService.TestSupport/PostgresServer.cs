@@ -44,11 +44,17 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         await server.AsOwnerAsync("initdb", "-D", server.DataFolder, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync");
-        await server.AsOwnerAsync(
-            "pg_ctl", "-D", server.DataFolder, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60",
-            "-o", $"-c listen_addresses=127.0.0.1 -p {server.Port} -k {folder} -c fsync=off -c max_connections=200", "start");
+        await server.ResumeAsync();
         return server;
     }
+
+    /// <summary>Starts the server (again) on the same data and port; returns once it accepts connections.</summary>
+    public Task ResumeAsync() => AsOwnerAsync(
+        "pg_ctl", "-D", DataFolder, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "60",
+        "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {_folder} -c fsync=off -c max_connections=200", "start");
+
+    /// <summary>Stops the server at once, as a crash would, keeping its data for <see cref="ResumeAsync"/>.</summary>
+    public Task HaltAsync() => AsOwnerAsync("pg_ctl", "-D", DataFolder, "-m", "immediate", "-w", "stop");
 
     /// <summary>Creates an empty database and answers a connection string to it.</summary>
     public async Task<string> CreateDatabaseAsync(string name)
@@ -62,7 +68,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await AsOwnerAsync("pg_ctl", "-D", DataFolder, "-m", "immediate", "-w", "stop");
+        if (File.Exists(Path.Combine(DataFolder, "postmaster.pid")))
+        {
+            await HaltAsync();
+        }
+
         Directory.Delete(_folder, recursive: true);
     }
 

@@ -23,7 +23,7 @@ internal sealed class NamespaceAdminService(
     public override async Task<Namespace> CreateNamespace(CreateNamespaceRequest request, ServerCallContext context)
     {
         await ValidateAsync(request.Config, context.CancellationToken);
-        var created = await ControlPlaneCall(() => store.CreateAsync(request.Config, time.GetUtcNow(), context.CancellationToken));
+        var created = await store.CreateAsync(request.Config, time.GetUtcNow(), context.CancellationToken);
         registry.Apply(created);
         return created;
     }
@@ -64,7 +64,7 @@ internal sealed class NamespaceAdminService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "config.backend cannot change; create a new namespace on the other backend"));
         }
 
-        var updated = await ControlPlaneCall(() => store.UpdateAsync(request.Config, request.ExpectedVersion, time.GetUtcNow(), context.CancellationToken));
+        var updated = await store.UpdateAsync(request.Config, request.ExpectedVersion, time.GetUtcNow(), context.CancellationToken);
         registry.Apply(updated);
         return updated;
     }
@@ -141,29 +141,10 @@ internal sealed class NamespaceAdminService(
         }
     }
 
-    private static async Task<T> ControlPlaneCall<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (ControlPlaneException ex)
-        {
-            var code = ex.Error switch
-            {
-                ControlPlaneError.AlreadyExists => StatusCode.AlreadyExists,
-                ControlPlaneError.VersionMismatch => StatusCode.Aborted,
-                ControlPlaneError.Unavailable => StatusCode.Unavailable,
-                _ => StatusCode.NotFound,
-            };
-            throw new RpcException(new Status(code, ex.Message));
-        }
-    }
-
     private async Task<Namespace> SetStateAsync(string name, NamespaceState state, CancellationToken cancellationToken)
     {
         RequireName(name, "name");
-        var changed = await ControlPlaneCall(() => store.SetStateAsync(name, state, time.GetUtcNow(), cancellationToken));
+        var changed = await store.SetStateAsync(name, state, time.GetUtcNow(), cancellationToken);
         registry.Apply(changed);
         return changed;
     }

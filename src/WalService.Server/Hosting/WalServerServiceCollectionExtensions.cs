@@ -24,6 +24,7 @@ public static class WalServerServiceCollectionExtensions
         services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = MaxReceiveMessageBytes;
+            o.Interceptors.Add<ControlPlaneErrorInterceptor>();
             o.Interceptors.Add<ClientIdentityInterceptor>();
         });
         services.AddGrpcReflection();

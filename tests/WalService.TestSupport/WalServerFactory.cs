@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using WalService.Api.V1;
 using WalService.Client;
 
-namespace WalService.IntegrationTests;
+namespace WalService.TestSupport;
 
 /// <summary>
 /// The real server in-process on the embedded default, with a fresh data folder in a temporary directory. Each test

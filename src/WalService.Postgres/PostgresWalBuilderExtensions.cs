@@ -4,6 +4,7 @@ using Npgsql;
 using WalService.Core.Abstractions;
 using WalService.Core.DependencyInjection;
 using WalService.Postgres.ControlPlane;
+using WalService.Postgres.Kv;
 
 namespace WalService.Postgres;
 
@@ -21,5 +22,36 @@ public static class PostgresWalBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         builder.Services.TryAddSingleton<IControlPlaneStore>(_ => new PostgresControlPlaneStore(NpgsqlDataSource.Create(connectionString)));
         return builder;
+    }
+
+    /// <summary>
+    /// Offers every PostgreSQL connection string under <c>ConnectionStrings</c> as a kv store of that name, for
+    /// <c>KvTarget{store = name}</c>. A connection string that is not Npgsql's form (no <c>Host</c>) is left alone.
+    /// </summary>
+    public static IWalBuilder AddPostgresKvStores(this IWalBuilder builder, IEnumerable<KeyValuePair<string, string?>> connectionStrings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(connectionStrings);
+        foreach (var (name, connectionString) in connectionStrings)
+        {
+            if (IsNpgsql(connectionString))
+            {
+                builder.Services.AddSingleton<IKvStore>(_ => new PostgresKvStore(name, NpgsqlDataSource.Create(connectionString!)));
+            }
+        }
+
+        return builder;
+    }
+
+    private static bool IsNpgsql(string? connectionString)
+    {
+        try
+        {
+            return !string.IsNullOrWhiteSpace(connectionString) && !string.IsNullOrEmpty(new NpgsqlConnectionStringBuilder(connectionString).Host);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

@@ -37,7 +37,8 @@ public static class WalServerServiceCollectionExtensions
             o.Period = TimeSpan.FromSeconds(5);
         });
 
-        var wal = services.AddWalCore().AddEmbedded().AddTargets();
+        var wal = services.AddWalCore().AddEmbedded().AddTargets()
+            .AddPostgresKvStores(configuration.GetSection("ConnectionStrings").AsEnumerable(makePathsRelative: true));
         var provider = configuration[$"{ControlPlaneOptions.Section}:Provider"] ?? "sqlite";
         if (string.Equals(provider, "postgres", StringComparison.OrdinalIgnoreCase))
         {

@@ -12,7 +12,8 @@ public static class PostgresWalBuilderExtensions
 {
     /// <summary>
     /// Keeps namespaces in PostgreSQL, shared by every instance that uses the same database. The schema is migrated
-    /// on first use (versioned, idempotent, safe when instances start together).
+    /// on first use (versioned, idempotent, safe when instances start together); every instance listens for changes
+    /// (LISTEN/NOTIFY) and refreshes its namespaces at once.
     /// </summary>
     /// <param name="builder">The WAL builder.</param>
     /// <param name="connectionString">An Npgsql connection string (<c>ConnectionStrings:ControlPlane</c>).</param>
@@ -20,7 +21,9 @@ public static class PostgresWalBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        builder.Services.TryAddSingleton<IControlPlaneStore>(_ => new PostgresControlPlaneStore(NpgsqlDataSource.Create(connectionString)));
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        builder.Services.TryAddSingleton<IControlPlaneStore>(_ => new PostgresControlPlaneStore(dataSource));
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ChangeListener>(sp, dataSource));
         return builder;
     }
 

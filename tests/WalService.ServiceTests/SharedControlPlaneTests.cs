@@ -7,7 +7,7 @@ namespace WalService.ServiceTests;
 
 /// <summary>Two server instances on one PostgreSQL control plane, each with a log of its own.</summary>
 [Collection(PostgresGroup.Name)]
-public sealed class SharedControlPlaneTests(PostgresFixture postgres) : IAsyncLifetime
+public class SharedControlPlaneTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private WalServerFactory _first = null!;
@@ -16,11 +16,14 @@ public sealed class SharedControlPlaneTests(PostgresFixture postgres) : IAsyncLi
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>How often each instance re-reads the control plane on its own.</summary>
+    protected virtual string RefreshInterval => "00:00:01";
+
     public async ValueTask InitializeAsync()
     {
         var connectionString = await postgres.NewDatabaseAsync();
-        _first = OnPostgres(connectionString);
-        _second = OnPostgres(connectionString);
+        _first = OnPostgres(connectionString, RefreshInterval);
+        _second = OnPostgres(connectionString, RefreshInterval);
         _target = await HttpTargetServer.StartAsync();
     }
 
@@ -29,6 +32,7 @@ public sealed class SharedControlPlaneTests(PostgresFixture postgres) : IAsyncLi
         await _first.DisposeAsync();
         await _second.DisposeAsync();
         await _target.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
@@ -101,12 +105,22 @@ public sealed class SharedControlPlaneTests(PostgresFixture postgres) : IAsyncLi
         Assert.Equal([StatusCode.OK, StatusCode.Aborted], outcomes.Order());
     }
 
-    private static WalServerFactory OnPostgres(string connectionString)
+    private static WalServerFactory OnPostgres(string connectionString, string refreshInterval)
     {
         var factory = new WalServerFactory();
         factory.Settings["Wal:ControlPlane:Provider"] = "postgres";
         factory.Settings["ConnectionStrings:ControlPlane"] = connectionString;
-        factory.Settings["Wal:NamespaceRefreshInterval"] = "00:00:01";
+        factory.Settings["Wal:NamespaceRefreshInterval"] = refreshInterval;
         return factory;
     }
+}
+
+/// <summary>
+/// The same behaviour with the periodic refresh set to ten minutes: a change can only arrive in time through
+/// LISTEN/NOTIFY.
+/// </summary>
+[Collection(PostgresGroup.Name)]
+public sealed class SharedControlPlaneByNotificationTests(PostgresFixture postgres) : SharedControlPlaneTests(postgres)
+{
+    protected override string RefreshInterval => "00:10:00";
 }

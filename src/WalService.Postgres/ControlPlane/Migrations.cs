@@ -24,7 +24,19 @@ internal static class Migrations
                 updated_at timestamptz NOT NULL
             );
             """),
+        (2, """
+            CREATE FUNCTION wal_namespaces_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('wal_namespaces', COALESCE(NEW.name, OLD.name));
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER wal_namespaces_changed AFTER INSERT OR UPDATE OR DELETE ON wal_namespaces
+                FOR EACH ROW EXECUTE FUNCTION wal_namespaces_notify();
+            """),
     ];
+
+    /// <summary>The channel on which every change of <c>wal_namespaces</c> is announced (step 2), with the name as payload.</summary>
+    public const string ChangeChannel = "wal_namespaces";
 
     public static int Latest => Steps[^1].Version;
 

@@ -8,6 +8,8 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v kill >/dev/null 2>&1 || need_apt+=(procps)
 # The services lane starts a real PostgreSQL server of its own (tests/WalService.TestSupport/PostgresServer.cs).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# Checks docker-compose.yml without a Docker engine (docker-compose config).
+command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"

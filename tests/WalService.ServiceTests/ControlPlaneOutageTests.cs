@@ -58,4 +58,42 @@ public sealed class ControlPlaneOutageTests : IAsyncLifetime
         var again = await wal.Admin.GetNamespaceAsync(new GetNamespaceRequest { Name = config.Name }, cancellationToken: Ct);
         Assert.Equal(1, again.Version);
     }
+
+    [Fact]
+    public async Task NoAcknowledgedWriteIsLostWhenTheControlPlaneStopsAndReturnsUnderLoad()
+    {
+        var wal = _server.CreateWalClient();
+        var config = new NamespaceConfig { Name = "outage-load", Target = new Target { Http = new HttpTarget { Url = _target.Url("/ok") } } };
+        await wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct);
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var stop = new CancellationTokenSource();
+
+        async Task WriteAsync(int writer)
+        {
+            for (var i = 0; i < 5_000 && !stop.IsCancellationRequested; i++)
+            {
+                var response = await wal.WriteAsync(config.Name, System.Text.Encoding.UTF8.GetBytes($"w{writer}-{i}"), cancellationToken: Ct);
+                if (response.Durable == Trilean.True)
+                {
+                    acknowledged.Add(response.MessageId);
+                }
+            }
+        }
+
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(() => WriteAsync(w), Ct)).ToList();
+        await Eventually.WaitAsync(() => acknowledged.Count >= 200, Deadline, "writes before the outage");
+        await _postgres.HaltAsync();
+        var atHalt = acknowledged.Count;
+        await Eventually.WaitAsync(() => acknowledged.Count >= atHalt + 500, Deadline, "writes during the outage");
+        await _postgres.ResumeAsync();
+        await Eventually.WaitAsync(
+            async () => (await wal.Admin.ListNamespacesAsync(new ListNamespacesRequest(), cancellationToken: Ct)).Namespaces.Count == 1,
+            Deadline,
+            "the control plane to answer again");
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        await Eventually.WaitAsync(() => acknowledged.All(id => _target.For(id).Count > 0), TimeSpan.FromSeconds(60), "every acknowledged write to be delivered");
+        Assert.True(acknowledged.Count > atHalt, "writes went on during the outage");
+    }
 }

@@ -45,6 +45,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        _context.Dispose();
         await _connection.DisposeAsync();
     }
 

@@ -150,9 +150,15 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
                     meta.Namespace, meta.IdempotencyKey, meta.MessageId, nowMs + rows[i].DedupWindowMs);
             }
 
-            db.Execute(
-                "INSERT INTO messages (ns, id, state, due_ms, ordering_key, written_ms, meta, payload) VALUES ($p0, $p1, 0, $p2, $p3, $p4, $p5, $p6)",
-                meta.Namespace, meta.MessageId, meta.DeliverAtMs, meta.OrderingKey.Length > 0 ? meta.OrderingKey : null, nowMs, rows[i].MetaBytes, rows[i].Payload);
+            db.Raw("INSERT INTO messages (ns, id, state, due_ms, ordering_key, written_ms, meta, payload) VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7)")
+                .Bind(1, meta.Namespace)
+                .Bind(2, meta.MessageId)
+                .Bind(3, meta.DeliverAtMs)
+                .Bind(4, meta.OrderingKey.Length > 0 ? meta.OrderingKey : null)
+                .Bind(5, nowMs)
+                .Bind(6, rows[i].MetaBytes)
+                .Bind(7, rows[i].Payload)
+                .Run();
             ids[i] = meta.MessageId;
         }
 

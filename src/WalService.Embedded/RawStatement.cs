@@ -26,6 +26,13 @@ internal sealed class RawStatement : IDisposable
         return this;
     }
 
+    /// <summary>Binds UTF-8 text encoded beforehand, so the writer does not encode it.</summary>
+    public RawStatement BindUtf8(int index, ReadOnlySpan<byte> value)
+    {
+        Check(raw.sqlite3_bind_text(_statement, index, value));
+        return this;
+    }
+
     public RawStatement Bind(int index, long value)
     {
         Check(raw.sqlite3_bind_int64(_statement, index, value));

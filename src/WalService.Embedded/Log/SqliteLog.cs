@@ -1,3 +1,4 @@
+using System.Text;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 using WalService.Api.V1;
@@ -43,7 +44,15 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         for (var i = 0; i < rows.Length; i++)
         {
             var (envelope, dedupWindow) = requests[i];
-            rows[i] = new Row(envelope.Meta, envelope.Meta.ToByteArray(), envelope.Payload.ToArray(), (long)dedupWindow.TotalMilliseconds);
+            var meta = envelope.Meta;
+            rows[i] = new Row(
+                meta,
+                Encoding.UTF8.GetBytes(meta.Namespace),
+                Encoding.UTF8.GetBytes(meta.MessageId),
+                meta.OrderingKey.Length > 0 ? Encoding.UTF8.GetBytes(meta.OrderingKey) : null,
+                meta.ToByteArray(),
+                envelope.Payload.ToArray(),
+                (long)dedupWindow.TotalMilliseconds);
         }
 
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -131,9 +140,11 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     private static string[] Insert(WriteContext db, Row[] rows, long nowMs)
     {
         var ids = new string[rows.Length];
+        var insert = db.Raw("INSERT INTO messages (ns, id, state, due_ms, ordering_key, written_ms, meta, payload) VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7)");
         for (var i = 0; i < rows.Length; i++)
         {
-            var meta = rows[i].Meta;
+            var row = rows[i];
+            var meta = row.Meta;
             if (meta.IdempotencyKey.Length > 0)
             {
                 var existing = db.Scalar(
@@ -147,18 +158,20 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
 
                 db.Execute(
                     "INSERT OR REPLACE INTO idempotency (ns, key, id, expires_ms) VALUES ($p0, $p1, $p2, $p3)",
-                    meta.Namespace, meta.IdempotencyKey, meta.MessageId, nowMs + rows[i].DedupWindowMs);
+                    meta.Namespace, meta.IdempotencyKey, meta.MessageId, nowMs + row.DedupWindowMs);
             }
 
-            db.Raw("INSERT INTO messages (ns, id, state, due_ms, ordering_key, written_ms, meta, payload) VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7)")
-                .Bind(1, meta.Namespace)
-                .Bind(2, meta.MessageId)
-                .Bind(3, meta.DeliverAtMs)
-                .Bind(4, meta.OrderingKey.Length > 0 ? meta.OrderingKey : null)
-                .Bind(5, nowMs)
-                .Bind(6, rows[i].MetaBytes)
-                .Bind(7, rows[i].Payload)
-                .Run();
+            insert.BindUtf8(1, row.Namespace).BindUtf8(2, row.Id).Bind(3, meta.DeliverAtMs);
+            if (row.OrderingKey is null)
+            {
+                insert.Bind(4, (string?)null);
+            }
+            else
+            {
+                insert.BindUtf8(4, row.OrderingKey);
+            }
+
+            insert.Bind(5, nowMs).Bind(6, row.MetaBytes).Bind(7, row.Payload).Run();
             ids[i] = meta.MessageId;
         }
 
@@ -172,5 +185,6 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         await _writer.ExecuteAsync(db => db.Execute(sql, ms, message.LeaseToken, message.Attempt, error));
     }
 
-    private readonly record struct Row(Api.Internal.EnvelopeMeta Meta, byte[] MetaBytes, byte[] Payload, long DedupWindowMs);
+    /// <summary>A message ready for the writer: everything it binds is encoded beforehand, off the writer's thread.</summary>
+    private sealed record Row(Api.Internal.EnvelopeMeta Meta, byte[] Namespace, byte[] Id, byte[]? OrderingKey, byte[] MetaBytes, byte[] Payload, long DedupWindowMs);
 }

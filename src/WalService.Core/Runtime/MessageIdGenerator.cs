@@ -40,29 +40,6 @@ public sealed class MessageIdGenerator(TimeProvider time)
         return Encode(ms, random);
     }
 
-    /// <summary>The write time encoded in an id, or null when it is not one of ours.</summary>
-    public static DateTimeOffset? TimeOf(string id)
-    {
-        if (id is not { Length: 26 })
-        {
-            return null;
-        }
-
-        long ms = 0;
-        for (var i = 0; i < 10; i++)
-        {
-            var digit = Alphabet.IndexOf(id[i], StringComparison.Ordinal);
-            if (digit < 0)
-            {
-                return null;
-            }
-
-            ms = (ms << 5) | (uint)digit;
-        }
-
-        return ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-    }
-
     private static string Encode(long ms, UInt128 random)
     {
         return string.Create(26, (ms, random), static (chars, state) =>

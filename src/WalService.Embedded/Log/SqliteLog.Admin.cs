@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using WalService.Api.Internal;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Core.Model;
 
 namespace WalService.Embedded.Log;
 
@@ -63,7 +64,7 @@ internal sealed partial class SqliteLog
         var letters = new List<DeadLetter>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var meta = EnvelopeMeta.Parser.ParseFrom((byte[])reader[4]);
+            var meta = EnvelopeCodec.DecodeMeta((byte[])reader[4]);
             var letter = new DeadLetter
             {
                 MessageId = reader.GetString(0),

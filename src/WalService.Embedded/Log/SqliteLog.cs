@@ -50,7 +50,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
                 Encoding.UTF8.GetBytes(meta.Namespace),
                 Encoding.UTF8.GetBytes(meta.MessageId),
                 meta.OrderingKey.Length > 0 ? Encoding.UTF8.GetBytes(meta.OrderingKey) : null,
-                meta.ToByteArray(),
+                EnvelopeCodec.EncodeMeta(meta),
                 envelope.Payload.ToArray(),
                 (long)dedupWindow.TotalMilliseconds);
         }
@@ -93,7 +93,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
                 leaseUntil, ns, nowMs, max);
             while (reader.Read())
             {
-                var meta = Api.Internal.EnvelopeMeta.Parser.ParseFrom((byte[])reader[2]);
+                var meta = EnvelopeCodec.DecodeMeta((byte[])reader[2]);
                 var payload = reader.IsDBNull(3) ? [] : (byte[])reader[3];
                 leased.Add(new LeasedMessage(new Envelope(meta, payload), reader.GetInt32(1), reader.GetInt64(0)));
             }

@@ -28,13 +28,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int GrpcPort { get; }
 
+    /// <summary>More settings for the process, as environment variables (<c>Wal__Shard</c>, ...).</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     public int OpsPort { get; }
 
     public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
 
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
-    public string LogTail => string.Join(Environment.NewLine, _log.TakeLast(60));
+    public string LogTail => string.Join(System.Environment.NewLine, _log.TakeLast(60));
 
     public static string ServerDll
     {
@@ -65,6 +68,11 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{GrpcPort}";
         start.Environment["Kestrel__Endpoints__Ops__Url"] = $"http://127.0.0.1:{OpsPort}";
         start.Environment["Wal__DataDirectory"] = Path.Combine(_dataDirectory, "data");
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
@@ -77,7 +85,7 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 if (_process.HasExited)
                 {
-                    throw new InvalidOperationException($"the server exited with {_process.ExitCode}:{Environment.NewLine}{LogTail}");
+                    throw new InvalidOperationException($"the server exited with {_process.ExitCode}:{System.Environment.NewLine}{LogTail}");
                 }
 
                 try

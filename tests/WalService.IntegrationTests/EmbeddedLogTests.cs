@@ -124,6 +124,15 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ASecondLogOnTheSameFileIsRefusedNamingIt()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new SqliteLog(Path, _time));
+
+        Assert.Contains(Path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("another WalService process", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnIdempotencyKeyIsHonouredWithinItsWindowOnly()
     {
         var first = await AppendAsync(key: "k1");

@@ -16,11 +16,13 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     private readonly SqliteDatabase _database;
     private readonly SqliteWriter _writer;
     private readonly TimeProvider _time;
+    private readonly FileStream _lock;
 
     public SqliteLog(string path, TimeProvider time)
     {
         _time = time;
         _database = new SqliteDatabase(path);
+        _lock = TakeLock(path);
         using (var connection = _database.Open())
         {
             SqliteDatabase.Execute(connection, LogSchema.Create);
@@ -134,7 +136,29 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     public ValueTask ReleaseAsync(LeasedMessage message, CancellationToken cancellationToken) =>
         Verdict(message, "UPDATE messages SET state = 0, due_ms = $p0, attempts = attempts - 1 WHERE seq = $p1 AND state = 1 AND attempts = $p2", _time.GetUtcNow(), null);
 
-    public async ValueTask DisposeAsync() => await _writer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        await _lock.DisposeAsync();
+    }
+
+    /// <summary>
+    /// One process per log: recovery assumes that leases it finds belong to a process that died, which holds only
+    /// while no other process uses the file. The lock is released when the process ends, however it ends.
+    /// </summary>
+    private static FileStream TakeLock(string path)
+    {
+        try
+        {
+            return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException(
+                $"the embedded log '{Path.GetFullPath(path)}' is in use by another WalService process; give each process its own Wal:DataDirectory",
+                ex);
+        }
+    }
 
     /// <summary>Inserts the rows, honouring idempotency keys; answers each row's message id (the first write's for a repeat).</summary>
     private static string[] Insert(WriteContext db, Row[] rows, long nowMs)

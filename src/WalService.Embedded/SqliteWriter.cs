@@ -59,11 +59,22 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 batch.Add(op);
             }
 
-            if (!TryCommit(batch))
+            try
             {
+                if (!TryCommit(batch))
+                {
+                    foreach (var op in batch)
+                    {
+                        TryCommit([op]);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                // Even a rollback failed: fail what is left of this batch, and keep serving the next one.
                 foreach (var op in batch)
                 {
-                    TryCommit([op]);
+                    op.Fail(new CommitUncertainException(ex));
                 }
             }
 

@@ -12,7 +12,8 @@ namespace WalService.Targets.Kv;
 public sealed partial class KvTargetHandler(IEnumerable<IKvStore> stores) : ITargetHandler
 {
     private const string DefaultStore = "embedded";
-    private readonly Dictionary<string, IKvStore> _stores = stores.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    /// <summary>The stores by name; where two share a name, the first registered wins (the embedded store comes first).</summary>
+    private readonly Dictionary<string, IKvStore> _stores = stores.DistinctBy(s => s.Name, StringComparer.Ordinal).ToDictionary(s => s.Name, StringComparer.Ordinal);
 
     public Target.KindOneofCase Kind => Target.KindOneofCase.Kv;
 

@@ -6,6 +6,7 @@ using WalService.Core.Abstractions;
 using WalService.Core.DependencyInjection;
 using WalService.Embedded.ControlPlane;
 using WalService.Embedded.Kv;
+using WalService.Embedded.Ledger;
 using WalService.Embedded.Log;
 
 namespace WalService.Embedded;
@@ -26,11 +27,15 @@ public static class EmbeddedWalBuilderExtensions
         return builder;
     }
 
-    /// <summary>Keeps namespaces in <c>control.db</c> under <see cref="WalOptions.DataDirectory"/>: the single-node control plane.</summary>
+    /// <summary>
+    /// Keeps namespaces, and the message ledger of namespaces whose log is Kafka or SQS, in <c>control.db</c> under
+    /// <see cref="WalOptions.DataDirectory"/>: the single-node control plane.
+    /// </summary>
     public static IWalBuilder AddSqliteControlPlane(this IWalBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<IControlPlaneStore>(sp => new SqliteControlPlaneStore(DataFile(sp, "control.db")));
+        builder.Services.TryAddSingleton<IMessageLedgerStore>(sp => new SqliteMessageLedger(DataFile(sp, "control.db")));
         return builder;
     }
 

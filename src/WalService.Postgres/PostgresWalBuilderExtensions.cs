@@ -5,6 +5,7 @@ using WalService.Core.Abstractions;
 using WalService.Core.DependencyInjection;
 using WalService.Postgres.ControlPlane;
 using WalService.Postgres.Kv;
+using WalService.Postgres.Ledger;
 
 namespace WalService.Postgres;
 
@@ -13,7 +14,8 @@ public static class PostgresWalBuilderExtensions
     /// <summary>
     /// Keeps namespaces in PostgreSQL, shared by every instance that uses the same database. The schema is migrated
     /// on first use (versioned, idempotent, safe when instances start together); every instance listens for changes
-    /// (LISTEN/NOTIFY) and refreshes its namespaces at once.
+    /// (LISTEN/NOTIFY) and refreshes its namespaces at once. The same database holds the message ledger of
+    /// namespaces whose log is Kafka or SQS.
     /// </summary>
     /// <param name="builder">The WAL builder.</param>
     /// <param name="connectionString">An Npgsql connection string (<c>ConnectionStrings:ControlPlane</c>).</param>
@@ -22,7 +24,9 @@ public static class PostgresWalBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var dataSource = NpgsqlDataSource.Create(connectionString);
-        builder.Services.TryAddSingleton<IControlPlaneStore>(_ => new PostgresControlPlaneStore(dataSource));
+        var schema = new PostgresSchema(dataSource);
+        builder.Services.TryAddSingleton<IControlPlaneStore>(_ => new PostgresControlPlaneStore(schema));
+        builder.Services.TryAddSingleton<IMessageLedgerStore>(_ => new PostgresMessageLedger(schema));
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ChangeListener>(sp, dataSource));
         return builder;
     }

@@ -23,5 +23,5 @@ public sealed class SqliteControlPlaneStoreTests : ControlPlaneStoreContract
 public sealed class PostgresControlPlaneStoreTests(PostgresFixture postgres) : ControlPlaneStoreContract
 {
     protected override async Task<IControlPlaneStore> CreateStoreAsync() =>
-        new PostgresControlPlaneStore(NpgsqlDataSource.Create(await postgres.NewDatabaseAsync()));
+        new PostgresControlPlaneStore(new PostgresSchema(NpgsqlDataSource.Create(await postgres.NewDatabaseAsync())));
 }

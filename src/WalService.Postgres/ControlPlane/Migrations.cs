@@ -33,6 +33,27 @@ internal static class Migrations
             CREATE TRIGGER wal_namespaces_changed AFTER INSERT OR UPDATE OR DELETE ON wal_namespaces
                 FOR EACH ROW EXECUTE FUNCTION wal_namespaces_notify();
             """),
+        (3, """
+            CREATE TABLE wal_ledger_status (
+                ns text NOT NULL,
+                id text NOT NULL,
+                state integer NOT NULL,
+                attempts integer NOT NULL,
+                last_error text,
+                next_ms bigint,
+                applied_ms bigint,
+                at_ms bigint NOT NULL,
+                PRIMARY KEY (ns, id)
+            );
+            CREATE INDEX wal_ledger_applied ON wal_ledger_status (ns, applied_ms) WHERE applied_ms IS NOT NULL;
+            CREATE TABLE wal_ledger_keys (
+                ns text NOT NULL,
+                key text NOT NULL,
+                id text NOT NULL,
+                expires_ms bigint NOT NULL,
+                PRIMARY KEY (ns, key)
+            );
+            """),
     ];
 
     /// <summary>The channel on which every change of <c>wal_namespaces</c> is announced (step 2), with the name as payload.</summary>

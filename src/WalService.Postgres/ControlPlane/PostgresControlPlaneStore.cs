@@ -10,13 +10,11 @@ namespace WalService.Postgres.ControlPlane;
 /// <summary>
 /// The shared control plane on PostgreSQL: one row per namespace, the config kept as protobuf bytes so fields added
 /// to <see cref="NamespaceConfig"/> need no migration. Every change is one statement guarded by the version it
-/// expects, so of two concurrent updates exactly one wins. The schema is migrated before the first call.
+/// expects, so of two concurrent updates exactly one wins. The schema is migrated before the first call (<see cref="PostgresSchema"/>).
 /// </summary>
-internal sealed class PostgresControlPlaneStore(NpgsqlDataSource dataSource) : IControlPlaneStore
+internal sealed class PostgresControlPlaneStore(PostgresSchema schema) : IControlPlaneStore
 {
     private const string Columns = "name, config, version, state, created_at, updated_at";
-    private readonly Lock _gate = new();
-    private Task? _migrated;
 
     public Task<Namespace> CreateAsync(NamespaceConfig config, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -120,32 +118,17 @@ internal sealed class PostgresControlPlaneStore(NpgsqlDataSource dataSource) : I
         }
     }
 
-    /// <summary>Migrates once, opens a pooled connection and runs <paramref name="body"/>; an unreachable database becomes <see cref="ControlPlaneError.Unavailable"/>.</summary>
+    /// <summary>Runs <paramref name="body"/> on a connection to the migrated database; an unreachable one becomes <see cref="ControlPlaneError.Unavailable"/>.</summary>
     private async Task<T> RunAsync<T>(Func<NpgsqlConnection, Task<T>> body, CancellationToken cancellationToken)
     {
         try
         {
-            await MigratedAsync(cancellationToken);
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await schema.OpenAsync(cancellationToken);
             return await body(connection);
         }
         catch (Exception ex) when (ex is NpgsqlException { IsTransient: true } or SocketException or TimeoutException)
         {
             throw new ControlPlaneException(ControlPlaneError.Unavailable, $"the control-plane database is unreachable: {ex.Message}");
-        }
-    }
-
-    /// <summary>The migration of this process: run on first use, and again after a failed try.</summary>
-    private Task MigratedAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            if (_migrated is null || _migrated.IsFaulted || _migrated.IsCanceled)
-            {
-                _migrated = Migrations.ApplyAsync(dataSource, cancellationToken);
-            }
-
-            return _migrated;
         }
     }
 

@@ -1,0 +1,41 @@
+using WalService.Api.V1;
+
+namespace WalService.Core.Abstractions;
+
+/// <summary>One status change of one message, as a ledger records it.</summary>
+/// <param name="Namespace">The message's namespace.</param>
+/// <param name="MessageId">The message.</param>
+/// <param name="State">Where it stands now.</param>
+/// <param name="Attempts">Deliveries tried so far.</param>
+/// <param name="LastError">Why the last attempt failed, if it did.</param>
+/// <param name="NextAttemptAt">When it is due next, while it waits.</param>
+/// <param name="AppliedAt">When it reached its target, once it did.</param>
+/// <param name="At">When the change happened; a ledger keeps the latest and ignores older changes that arrive late.</param>
+public readonly record struct LedgerUpdate(
+    string Namespace,
+    string MessageId,
+    MessageState State,
+    int Attempts,
+    string? LastError,
+    DateTimeOffset? NextAttemptAt,
+    DateTimeOffset? AppliedAt,
+    DateTimeOffset At);
+
+/// <summary>
+/// The message ledger of backends that keep no per-message state of their own (Kafka, SQS): statuses and idempotency
+/// keys in a table of the control-plane database, trimmed after the namespace's dedup window.
+/// </summary>
+public interface IMessageLedgerStore : IMessageLedger
+{
+    /// <summary>
+    /// Claims <paramref name="key"/> for <paramref name="messageId"/> until <paramref name="expiresAt"/>. Answers the
+    /// id that holds the key: the given one when the claim is new (or the old claim expired), else the first writer's.
+    /// </summary>
+    Task<string> ClaimAsync(string ns, string key, string messageId, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Records the updates in one transaction; completes once it committed.</summary>
+    Task RecordAsync(IReadOnlyList<LedgerUpdate> updates, CancellationToken cancellationToken);
+
+    /// <summary>Forgets statuses of messages applied before <paramref name="appliedBefore"/> and keys expired at <paramref name="now"/>.</summary>
+    Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken);
+}

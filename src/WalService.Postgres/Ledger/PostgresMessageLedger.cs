@@ -1,0 +1,113 @@
+using Google.Protobuf.WellKnownTypes;
+using Npgsql;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Postgres.ControlPlane;
+
+namespace WalService.Postgres.Ledger;
+
+/// <summary>
+/// The message ledger shared by several instances, in the control-plane database: a batch of status updates is one
+/// statement (arrays unnested into an upsert that keeps the latest change of each message); idempotency keys are
+/// claimed atomically, so of two instances claiming one key exactly one wins.
+/// </summary>
+internal sealed class PostgresMessageLedger(PostgresSchema schema) : IMessageLedgerStore
+{
+    public async Task<string> ClaimAsync(string ns, string key, string messageId, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await schema.OpenAsync(cancellationToken);
+        await using var claim = new NpgsqlCommand(
+            """
+            INSERT INTO wal_ledger_keys (ns, key, id, expires_ms) VALUES ($1, $2, $3, $5)
+            ON CONFLICT (ns, key) DO UPDATE SET id = excluded.id, expires_ms = excluded.expires_ms
+            WHERE wal_ledger_keys.expires_ms <= $4
+            RETURNING id
+            """,
+            connection);
+        claim.Parameters.AddWithValue(ns);
+        claim.Parameters.AddWithValue(key);
+        claim.Parameters.AddWithValue(messageId);
+        claim.Parameters.AddWithValue(now.ToUnixTimeMilliseconds());
+        claim.Parameters.AddWithValue(expiresAt.ToUnixTimeMilliseconds());
+        if (await claim.ExecuteScalarAsync(cancellationToken) is string claimed)
+        {
+            return claimed;
+        }
+
+        await using var holder = new NpgsqlCommand("SELECT id FROM wal_ledger_keys WHERE ns = $1 AND key = $2", connection);
+        holder.Parameters.AddWithValue(ns);
+        holder.Parameters.AddWithValue(key);
+        return (string)(await holder.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task RecordAsync(IReadOnlyList<LedgerUpdate> updates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        // One row per message: an upsert may not touch a row twice, and the latest change is the one to keep.
+        var latest = updates.GroupBy(u => (u.Namespace, u.MessageId)).Select(g => g.MaxBy(u => u.At)).ToList();
+        if (latest.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await schema.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO wal_ledger_status (ns, id, state, attempts, last_error, next_ms, applied_ms, at_ms)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[])
+            ON CONFLICT (ns, id) DO UPDATE SET
+                state = excluded.state, attempts = excluded.attempts, last_error = excluded.last_error,
+                next_ms = excluded.next_ms, applied_ms = excluded.applied_ms, at_ms = excluded.at_ms
+            WHERE excluded.at_ms >= wal_ledger_status.at_ms
+            """,
+            connection);
+        command.Parameters.AddWithValue(latest.Select(u => u.Namespace).ToArray());
+        command.Parameters.AddWithValue(latest.Select(u => u.MessageId).ToArray());
+        command.Parameters.AddWithValue(latest.Select(u => (int)u.State).ToArray());
+        command.Parameters.AddWithValue(latest.Select(u => u.Attempts).ToArray());
+        command.Parameters.AddWithValue(latest.Select(u => u.LastError).ToArray());
+        command.Parameters.AddWithValue(latest.Select(u => u.NextAttemptAt?.ToUnixTimeMilliseconds()).ToArray());
+        command.Parameters.AddWithValue(latest.Select(u => u.AppliedAt?.ToUnixTimeMilliseconds()).ToArray());
+        command.Parameters.AddWithValue(latest.Select(u => u.At.ToUnixTimeMilliseconds()).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await schema.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT state, attempts, last_error, next_ms, applied_ms FROM wal_ledger_status WHERE ns = $1 AND id = $2",
+            connection);
+        command.Parameters.AddWithValue(ns);
+        command.Parameters.AddWithValue(messageId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new MessageStatus
+        {
+            MessageId = messageId,
+            State = (MessageState)reader.GetInt32(0),
+            Attempts = reader.GetInt32(1),
+            LastError = reader.IsDBNull(2) ? string.Empty : reader.GetString(2),
+            NextAttemptAt = reader.IsDBNull(3) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))),
+            AppliedAt = reader.IsDBNull(4) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))),
+        };
+    }
+
+    public async Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await schema.OpenAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("DELETE FROM wal_ledger_status WHERE ns = $1 AND applied_ms < $2") { Parameters = { new() { Value = ns }, new() { Value = appliedBefore.ToUnixTimeMilliseconds() } } },
+                new NpgsqlBatchCommand("DELETE FROM wal_ledger_keys WHERE ns = $1 AND expires_ms <= $2") { Parameters = { new() { Value = ns }, new() { Value = now.ToUnixTimeMilliseconds() } } },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

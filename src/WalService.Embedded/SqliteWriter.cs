@@ -25,7 +25,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         _connection = database.Open();
         _context = new WriteContext(_connection);
-        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        // A thread of its own that blocks while idle: when work arrives the system wakes it at once, where an async
+        // loop would first wait its turn in the thread pool's queue behind every request.
+        _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Runs <paramref name="operation"/> in the next group transaction; completes after that transaction committed.</summary>
@@ -49,10 +51,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var batch = new List<IOperation>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var op))
             {

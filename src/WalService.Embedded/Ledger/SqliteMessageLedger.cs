@@ -1,6 +1,6 @@
-using Google.Protobuf.WellKnownTypes;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Core.Model;
 
 namespace WalService.Embedded.Ledger;
 
@@ -78,7 +78,7 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
     {
         await using var connection = _database.OpenForRead();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT state, attempts, last_error, next_ms, applied_ms FROM ledger_status WHERE ns = $ns AND id = $id";
+        command.CommandText = $"SELECT {LedgerRow.Columns} FROM ledger_status WHERE ns = $ns AND id = $id";
         command.Parameters.AddWithValue("$ns", ns);
         command.Parameters.AddWithValue("$id", messageId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -87,15 +87,7 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
             return null;
         }
 
-        return new MessageStatus
-        {
-            MessageId = messageId,
-            State = (MessageState)reader.GetInt32(0),
-            Attempts = reader.GetInt32(1),
-            LastError = reader.IsDBNull(2) ? string.Empty : reader.GetString(2),
-            NextAttemptAt = reader.IsDBNull(3) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))),
-            AppliedAt = reader.IsDBNull(4) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))),
-        };
+        return LedgerRow.ToStatus(reader, messageId);
     }
 
     public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -1,7 +1,7 @@
-using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Core.Model;
 using WalService.Postgres.ControlPlane;
 
 namespace WalService.Postgres.Ledger;
@@ -76,7 +76,7 @@ internal sealed class PostgresMessageLedger(PostgresSchema schema) : IMessageLed
     {
         await using var connection = await schema.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "SELECT state, attempts, last_error, next_ms, applied_ms FROM wal_ledger_status WHERE ns = $1 AND id = $2",
+            $"SELECT {LedgerRow.Columns} FROM wal_ledger_status WHERE ns = $1 AND id = $2",
             connection);
         command.Parameters.AddWithValue(ns);
         command.Parameters.AddWithValue(messageId);
@@ -86,15 +86,7 @@ internal sealed class PostgresMessageLedger(PostgresSchema schema) : IMessageLed
             return null;
         }
 
-        return new MessageStatus
-        {
-            MessageId = messageId,
-            State = (MessageState)reader.GetInt32(0),
-            Attempts = reader.GetInt32(1),
-            LastError = reader.IsDBNull(2) ? string.Empty : reader.GetString(2),
-            NextAttemptAt = reader.IsDBNull(3) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))),
-            AppliedAt = reader.IsDBNull(4) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))),
-        };
+        return LedgerRow.ToStatus(reader, messageId);
     }
 
     public async Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken)

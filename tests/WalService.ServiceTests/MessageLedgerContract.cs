@@ -45,6 +45,31 @@ public abstract class MessageLedgerContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReleasedKeyIsClaimedAnewByTheNextWriter()
+    {
+        await Ledger.ClaimAsync("ns", "order-1", "m-1", T0, T0.AddHours(1), Ct);
+
+        await Ledger.ReleaseAsync("ns", "order-1", "m-1", Ct);
+        var retry = await Ledger.ClaimAsync("ns", "order-1", "m-2", T0.AddMinutes(1), T0.AddMinutes(61), Ct);
+        var repeat = await Ledger.ClaimAsync("ns", "order-1", "m-3", T0.AddMinutes(2), T0.AddMinutes(62), Ct);
+
+        Assert.Equal(["m-2", "m-2"], [retry, repeat]);
+    }
+
+    [Fact]
+    public async Task ReleaseByAnotherIdLeavesTheHolder()
+    {
+        await Ledger.ClaimAsync("ns", "order-1", "m-1", T0, T0.AddHours(1), Ct);
+        await Ledger.ClaimAsync("other", "order-1", "m-2", T0, T0.AddHours(1), Ct);
+
+        await Ledger.ReleaseAsync("ns", "order-1", "m-2", Ct);
+        await Ledger.ReleaseAsync("ns", "order-2", "m-1", Ct);
+
+        Assert.Equal("m-1", await Ledger.ClaimAsync("ns", "order-1", "m-3", T0.AddMinutes(1), T0.AddMinutes(61), Ct));
+        Assert.Equal("m-2", await Ledger.ClaimAsync("other", "order-1", "m-4", T0.AddMinutes(1), T0.AddMinutes(61), Ct));
+    }
+
+    [Fact]
     public async Task TheLatestChangeOfAMessageIsItsStatusWhateverOrderChangesArriveIn()
     {
         await Ledger.RecordAsync([Update("m-1", MessageState.Pending, 0, T0)], Ct);

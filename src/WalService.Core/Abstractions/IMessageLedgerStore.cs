@@ -33,6 +33,12 @@ public interface IMessageLedgerStore : IMessageLedger
     /// </summary>
     Task<string> ClaimAsync(string ns, string key, string messageId, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives up the claim of <paramref name="key"/> by <paramref name="messageId"/> (its write certainly failed), so a
+    /// retry with the key writes anew. A key held by another id is left alone.
+    /// </summary>
+    Task ReleaseAsync(string ns, string key, string messageId, CancellationToken cancellationToken);
+
     /// <summary>Records the updates in one transaction; completes once it committed.</summary>
     Task RecordAsync(IReadOnlyList<LedgerUpdate> updates, CancellationToken cancellationToken);
 

@@ -51,6 +51,9 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
         });
     }
 
+    public Task ReleaseAsync(string ns, string key, string messageId, CancellationToken cancellationToken) =>
+        _writer.ExecuteAsync(db => db.Execute("DELETE FROM ledger_keys WHERE ns = $p0 AND key = $p1 AND id = $p2", ns, key, messageId));
+
     public Task RecordAsync(IReadOnlyList<LedgerUpdate> updates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updates);

@@ -40,6 +40,16 @@ internal sealed class PostgresMessageLedger(PostgresSchema schema) : IMessageLed
         return (string)(await holder.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    public async Task ReleaseAsync(string ns, string key, string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await schema.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("DELETE FROM wal_ledger_keys WHERE ns = $1 AND key = $2 AND id = $3", connection);
+        command.Parameters.AddWithValue(ns);
+        command.Parameters.AddWithValue(key);
+        command.Parameters.AddWithValue(messageId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task RecordAsync(IReadOnlyList<LedgerUpdate> updates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updates);

@@ -28,14 +28,15 @@ public static class EmbeddedWalBuilderExtensions
     }
 
     /// <summary>
-    /// Keeps namespaces, and the message ledger of namespaces whose log is Kafka or SQS, in <c>control.db</c> under
-    /// <see cref="WalOptions.DataDirectory"/>: the single-node control plane.
+    /// Keeps namespaces, and the message ledger and dead letters of namespaces whose log is Kafka or SQS, in
+    /// <c>control.db</c> under <see cref="WalOptions.DataDirectory"/>: the single-node control plane.
     /// </summary>
     public static IWalBuilder AddSqliteControlPlane(this IWalBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<IControlPlaneStore>(sp => new SqliteControlPlaneStore(DataFile(sp, "control.db")));
         builder.Services.TryAddSingleton<IMessageLedgerStore>(sp => new SqliteMessageLedger(DataFile(sp, "control.db")));
+        builder.Services.TryAddSingleton<IDeadLetterArchive>(sp => new SqliteDeadLetterArchive(DataFile(sp, "control.db")));
         return builder;
     }
 

@@ -54,6 +54,18 @@ internal static class Migrations
                 PRIMARY KEY (ns, key)
             );
             """),
+        (4, """
+            CREATE TABLE wal_ledger_dead (
+                ns text NOT NULL,
+                id text COLLATE "C" NOT NULL,
+                meta bytea NOT NULL,
+                payload bytea NOT NULL,
+                attempts integer NOT NULL,
+                last_error text NOT NULL,
+                dead_ms bigint NOT NULL,
+                PRIMARY KEY (ns, id)
+            );
+            """),
     ];
 
     /// <summary>The channel on which every change of <c>wal_namespaces</c> is announced (step 2), with the name as payload.</summary>

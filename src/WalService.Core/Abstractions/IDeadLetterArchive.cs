@@ -24,8 +24,9 @@ public interface IDeadLetterArchive
     /// </summary>
     Task<IReadOnlyList<ArchivedDeadLetter>> ListAsync(string ns, int pageSize, string? afterId, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
 
-    /// <summary>Forgets the given dead letters (all of the namespace when <paramref name="messageIds"/> is empty); answers how many were kept.</summary>
+    /// <summary>Forgets the given dead letters (all of the namespace when <paramref name="messageIds"/> is empty); answers how many it removed.</summary>
     Task<long> RemoveAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
 
+    /// <summary>Dead letters kept for the namespace.</summary>
     Task<long> CountAsync(string ns, CancellationToken cancellationToken);
 }

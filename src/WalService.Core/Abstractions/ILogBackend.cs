@@ -1,3 +1,4 @@
+using WalService.Api.V1;
 using WalService.Core.Model;
 
 namespace WalService.Core.Abstractions;
@@ -9,6 +10,12 @@ namespace WalService.Core.Abstractions;
 public interface ILogBackend : ILogProducer, ILogConsumer, IDeadLetterStore, IMessageLedger
 {
     BackendKind Kind { get; }
+
+    /// <summary>Problems with the namespace's backend settings on this server (e.g. an unknown cluster), each naming its field.</summary>
+    IEnumerable<string> Validate(NamespaceConfig config);
+
+    /// <summary>Prepares what the namespace needs before its first write (topics, queues).</summary>
+    Task PrepareAsync(NamespaceSettings ns, CancellationToken cancellationToken);
 
     /// <summary>Messages of the namespace not yet applied nor dead-lettered.</summary>
     Task<long> CountUndeliveredAsync(string ns, CancellationToken cancellationToken);

@@ -23,4 +23,10 @@ public interface ILogConsumer
 
     /// <summary>The delivery failed for good; move the message to the namespace's dead-letter queue.</summary>
     ValueTask DeadLetterAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// This instance no longer consumes the namespace (paused, deleted, re-tuned or shutting down); every lease it held
+    /// was answered or given back. A backend that shares consumption between instances hands its part to the others.
+    /// </summary>
+    ValueTask StopConsumingAsync(string ns);
 }

@@ -71,6 +71,7 @@ internal sealed class NamespaceWorker : IDisposable
             }
         }
 
+        await _backend.StopConsumingAsync(Name);
         RuntimeLog.ConsumerStopped(_services.Logger, Name);
     }
 

@@ -31,4 +31,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1008, LogLevel.Error, "Recording the delivery verdict of {MessageId} in {Namespace} failed; it will be delivered again when its lease runs out")]
     public static partial void VerdictFailed(ILogger logger, Exception exception, string messageId, string @namespace);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Recording {Count} message statuses failed (try {Attempt}); trying again")]
+    public static partial void LedgerRecordFailed(ILogger logger, Exception exception, int count, int attempt);
+
+    [LoggerMessage(1010, LogLevel.Error, "Gave up recording {Count} message statuses; GetMessageStatus may show an older state for them")]
+    public static partial void LedgerUpdatesDropped(ILogger logger, Exception exception, int count);
 }

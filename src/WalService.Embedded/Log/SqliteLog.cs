@@ -39,6 +39,12 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
 
     public BackendKind Kind => BackendKind.Embedded;
 
+    public IEnumerable<string> Validate(NamespaceConfig config) => [];
+
+    public Task PrepareAsync(NamespaceSettings ns, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public ValueTask StopConsumingAsync(string ns) => ValueTask.CompletedTask;
+
     public async Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requests);

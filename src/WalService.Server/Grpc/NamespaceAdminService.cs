@@ -149,7 +149,7 @@ internal sealed class NamespaceAdminService(
         return changed;
     }
 
-    /// <summary>INVALID_ARGUMENT naming every violation; UNIMPLEMENTED for a backend or target this build lacks; then prepares the target.</summary>
+    /// <summary>INVALID_ARGUMENT naming every violation; UNIMPLEMENTED for a backend or target this build lacks; then prepares the backend and the target.</summary>
     private async Task ValidateAsync(NamespaceConfig? config, CancellationToken cancellationToken)
     {
         var errors = NamespaceConfigValidator.Validate(config, targets);
@@ -159,9 +159,15 @@ internal sealed class NamespaceAdminService(
         }
 
         var settings = NamespaceSettings.From(new Namespace { Config = config });
-        if (!backends.TryGet(settings.Backend, out _))
+        if (!backends.TryGet(settings.Backend, out var backend))
         {
             throw new RpcException(new Status(StatusCode.Unimplemented, $"config.{settings.Backend.ToString().ToLowerInvariant()}: this backend is not available on this server yet; use embedded"));
+        }
+
+        var backendErrors = backend.Validate(config!).ToList();
+        if (backendErrors.Count > 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "invalid namespace config: " + string.Join("; ", backendErrors)));
         }
 
         if (!targets.Supports(settings.Target.KindCase))
@@ -169,6 +175,7 @@ internal sealed class NamespaceAdminService(
             throw new RpcException(new Status(StatusCode.Unimplemented, $"config.target.{TargetCatalog.KindName(settings.Target.KindCase)}: this target kind is not available on this server yet"));
         }
 
+        await backend.PrepareAsync(settings, cancellationToken);
         await targets.Get(settings.Target).PrepareAsync(settings.Target, cancellationToken);
     }
 }

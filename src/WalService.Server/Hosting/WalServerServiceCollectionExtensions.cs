@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WalService.Core.DependencyInjection;
 using WalService.Embedded;
+using WalService.Kafka;
 using WalService.Postgres;
 using WalService.Server.Grpc;
 using WalService.Server.Ops;
@@ -37,7 +38,7 @@ public static class WalServerServiceCollectionExtensions
             o.Period = TimeSpan.FromSeconds(5);
         });
 
-        var wal = services.AddWalCore().AddEmbedded().AddTargets()
+        var wal = services.AddWalCore().AddEmbedded().AddKafka().AddTargets()
             .AddPostgresKvStores(configuration.GetSection("ConnectionStrings").AsEnumerable(makePathsRelative: true));
         var provider = configuration[$"{ControlPlaneOptions.Section}:Provider"] ?? "sqlite";
         if (string.Equals(provider, "postgres", StringComparison.OrdinalIgnoreCase))

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace WalService.Kafka;
+
+/// <summary>
+/// The configured clusters and the clients shared on each: one producer per cluster for every namespace and the
+/// <c>kafka</c> target (acks=all, idempotent, short linger, lz4), and consumer settings for the namespace consumers.
+/// librdkafka's own log lines go to the logger.
+/// </summary>
+internal sealed class KafkaClusters : IDisposable
+{
+    private readonly KafkaOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Lazy<IProducer<byte[], byte[]>>> _producers = new(StringComparer.Ordinal);
+
+    public KafkaClusters(IOptions<KafkaOptions> options, ILogger<KafkaClusters> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public KafkaOptions Options => _options;
+
+    public IEnumerable<string> Names => _options.Clusters.Keys;
+
+    public bool Contains(string cluster) => _options.Clusters.ContainsKey(cluster);
+
+    public IProducer<byte[], byte[]> Producer(string cluster) =>
+        _producers.GetOrAdd(cluster, name => new Lazy<IProducer<byte[], byte[]>>(() => BuildProducer(name))).Value;
+
+    public KafkaClusterOptions Cluster(string cluster) =>
+        _options.Clusters.TryGetValue(cluster, out var options)
+            ? options
+            : throw new InvalidOperationException($"Kafka cluster '{cluster}' is not configured (Wal:Kafka:Clusters:{cluster}:BootstrapServers)");
+
+    /// <summary>An admin client on the cluster's shared producer connection.</summary>
+    public IAdminClient Admin(string cluster) => new DependentAdminClientBuilder(Producer(cluster).Handle).Build();
+
+    public ConsumerConfig ConsumerConfig(string cluster, string groupId)
+    {
+        var config = new ConsumerConfig(Settings(cluster, new Dictionary<string, string>
+        {
+            ["group.id"] = groupId,
+            ["enable.auto.commit"] = "false",
+            ["enable.auto.offset.store"] = "false",
+            ["auto.offset.reset"] = "earliest",
+            ["enable.partition.eof"] = "false",
+            ["client.id"] = "walservice",
+        }));
+        return config;
+    }
+
+    public void LogLine(LogMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var level = LevelOf(message.Level);
+        if (_logger.IsEnabled(level))
+        {
+            KafkaLogEvents.Client(_logger, level, message.Name, message.Facility, message.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var producer in _producers.Values.Where(p => p.IsValueCreated))
+        {
+            producer.Value.Flush(TimeSpan.FromSeconds(10));
+            producer.Value.Dispose();
+        }
+    }
+
+    private IProducer<byte[], byte[]> BuildProducer(string cluster)
+    {
+        var config = new ProducerConfig(Settings(cluster, new Dictionary<string, string>
+        {
+            ["acks"] = "all",
+            ["enable.idempotence"] = "true",
+            ["linger.ms"] = "5",
+            ["compression.type"] = "lz4",
+            ["message.timeout.ms"] = "15000",
+            ["client.id"] = "walservice",
+        }));
+        return new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => LogLine(m)).Build();
+    }
+
+    /// <summary>The service's settings, then the cluster's bootstrap servers and properties on top.</summary>
+    private Dictionary<string, string> Settings(string cluster, Dictionary<string, string> defaults)
+    {
+        var options = Cluster(cluster);
+        defaults["bootstrap.servers"] = options.BootstrapServers;
+        foreach (var (key, value) in options.Properties)
+        {
+            defaults[key] = value;
+        }
+
+        return defaults;
+    }
+
+    private static LogLevel LevelOf(SyslogLevel level) => level switch
+    {
+        SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical or SyslogLevel.Error => LogLevel.Error,
+        SyslogLevel.Warning => LogLevel.Warning,
+        SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
+}

@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+
+namespace WalService.Kafka;
+
+/// <summary>Validation, topics, status, backlog and readiness of Kafka namespaces.</summary>
+internal sealed partial class KafkaLog
+{
+    private static readonly TimeSpan AdminTimeout = TimeSpan.FromSeconds(5);
+
+    public IEnumerable<string> Validate(NamespaceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.BackendCase != NamespaceConfig.BackendOneofCase.Kafka)
+        {
+            yield break;
+        }
+
+        var kafka = KafkaNamespace.From(config);
+        if (!_clusters.Contains(kafka.Cluster))
+        {
+            var known = _clusters.Names.Any() ? string.Join(", ", _clusters.Names) : "none";
+            yield return $"config.kafka.cluster '{kafka.Cluster}' is not configured on this server (Wal:Kafka:Clusters:{kafka.Cluster}:BootstrapServers); configured: {known}";
+        }
+
+        foreach (var (field, topic) in new[] { ("topic", kafka.Topic), ("retry_topic", kafka.RetryTopic), ("dlq_topic", kafka.DlqTopic) })
+        {
+            if (!TopicPattern().IsMatch(topic))
+            {
+                yield return $"config.kafka.{field} '{topic}' is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)";
+            }
+        }
+
+        if (new[] { kafka.Topic, kafka.RetryTopic, kafka.DlqTopic }.Distinct(StringComparer.Ordinal).Count() < 3)
+        {
+            yield return "config.kafka: topic, retry_topic and dlq_topic must be three different topics";
+        }
+
+        if (config.Kafka.Partitions < 0)
+        {
+            yield return "config.kafka.partitions must not be negative (0 = 4)";
+        }
+    }
+
+    /// <summary>Creates the namespace's missing topics, where the cluster allows it (<see cref="KafkaClusterOptions.CreateTopics"/>).</summary>
+    public Task PrepareAsync(NamespaceSettings ns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return ns.Backend == BackendKind.Kafka
+            ? KafkaTopics.EnsureAsync(_clusters, KafkaNamespace.From(ns.Source.Config), _logger, cancellationToken)
+            : Task.CompletedTask;
+    }
+
+    public Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _ledger.GetStatusAsync(ns, messageId, now, cancellationToken);
+
+    /// <summary>The consumer group's lag over the namespace's topic and retry topic: records written and not yet finished.</summary>
+    public async Task<long> CountUndeliveredAsync(string ns, CancellationToken cancellationToken) =>
+        await KafkaOfAsync(ns, cancellationToken) is { } kafka
+            ? await Task.Run(() => KafkaTopics.Lag(_clusters, kafka, _clusters.Options.ConsumerGroupPrefix + ns, AdminTimeout), cancellationToken)
+            : 0;
+
+    /// <summary>Stops consuming and forgets the namespace's dead letters; the topics are left to their owner's retention.</summary>
+    public async Task DropNamespaceAsync(string ns, CancellationToken cancellationToken)
+    {
+        await StopConsumingAsync(ns);
+        await _archive.RemoveAsync(ns, [], cancellationToken);
+    }
+
+    public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _ledger.TrimAsync(ns, appliedBefore, now, cancellationToken);
+
+    /// <summary>What this instance holds of the namespace (other instances hold the rest), and its dead letters.</summary>
+    public async Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var deadLetters = await _archive.CountAsync(ns, cancellationToken);
+        return _consumers.TryGetValue(ns, out var consumer) ? consumer.Backlog(now, deadLetters) : new Backlog(0, 0, 0, deadLetters, null);
+    }
+
+    /// <summary>Every cluster that a namespace uses answers a metadata request for that namespace's topic.</summary>
+    public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
+    {
+        var inUse = _registry.All
+            .Where(n => n.Backend == BackendKind.Kafka)
+            .Select(n => KafkaNamespace.From(n.Source.Config))
+            .Where(k => _clusters.Contains(k.Cluster))
+            .DistinctBy(k => k.Cluster)
+            .ToList();
+        var answers = await Task.WhenAll(inUse.Select(k => Task.Run(() => KafkaTopics.Answers(_clusters, k, AdminTimeout), cancellationToken)));
+        return answers.All(a => a);
+    }
+
+    [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
+    private static partial Regex TopicPattern();
+}

@@ -1,0 +1,295 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using WalService.Api.Internal;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+using WalService.Core.Runtime;
+
+namespace WalService.Kafka;
+
+/// <summary>
+/// The Kafka log backend. Writes go through the cluster's shared producer: <c>durable</c> is TRUE on a delivery
+/// report that says persisted, FALSE when the record certainly was not, UNKNOWN when it may have been (a timeout).
+/// Each namespace this instance consumes has a <see cref="NamespaceConsumer"/>. A failed delivery goes to the retry
+/// topic with its next due time and attempt, except one with an ordering key, which waits in place so later messages
+/// of its key keep their order; a dead letter goes to the dead-letter topic (error in its headers) and to the
+/// <see cref="IDeadLetterArchive"/>, where it can be listed, redriven and purged. Statuses and idempotency keys live
+/// in the <see cref="IMessageLedgerStore"/>.
+/// </summary>
+internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
+{
+    private readonly KafkaClusters _clusters;
+    private readonly NamespaceRegistry _registry;
+    private readonly IMessageLedgerStore _ledger;
+    private readonly IDeadLetterArchive _archive;
+    private readonly WorkSignals _signals;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LedgerWriter _statuses;
+    private readonly ConcurrentDictionary<string, NamespaceConsumer> _consumers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _consumersGate = new(1, 1);
+
+    public KafkaLog(
+        KafkaClusters clusters,
+        NamespaceRegistry registry,
+        IMessageLedgerStore ledger,
+        IDeadLetterArchive archive,
+        WorkSignals signals,
+        TimeProvider time,
+        ILogger<KafkaLog> logger)
+    {
+        _clusters = clusters;
+        _registry = registry;
+        _ledger = ledger;
+        _archive = archive;
+        _signals = signals;
+        _time = time;
+        _logger = logger;
+        _statuses = new LedgerWriter(ledger, time, logger);
+    }
+
+    public BackendKind Kind => BackendKind.Kafka;
+
+    public async Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var now = _time.GetUtcNow();
+        var results = new AppendResult[requests.Count];
+        var produced = new Task<AppendResult>[requests.Count];
+        var settings = new NamespaceSettings?[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            settings[i] = await _registry.GetAsync(requests[i].Envelope.Meta.Namespace, cancellationToken);
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, requests.Count).Select(async i =>
+        {
+            produced[i] = settings[i] is { } ns
+                ? ClaimAndProduceAsync(ns, requests[i], now)
+                : Task.FromResult(new AppendResult(Trilean.False, requests[i].Envelope.MessageId, "namespace is no longer registered"));
+            results[i] = await produced[i];
+        }));
+
+        var written = Enumerable.Range(0, requests.Count)
+            .Where(i => results[i].Durable == Trilean.True && results[i].MessageId == requests[i].Envelope.MessageId && settings[i]!.TrackStatus)
+            .Select(i => Waiting(requests[i].Envelope, now, attempts: 0))
+            .ToList();
+        await RecordNowAsync(written);
+        return results;
+    }
+
+    public async Task<IReadOnlyList<LeasedMessage>> LeaseDueAsync(string ns, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        await ConsumerAsync(ns, cancellationToken) is { } consumer ? consumer.Lease(max, now, lease) : [];
+
+    public async Task<DateTimeOffset?> NextDueAsync(string ns, CancellationToken cancellationToken) =>
+        await ConsumerAsync(ns, cancellationToken) is { } consumer ? consumer.NextDue(_time.GetUtcNow()) : null;
+
+    public async Task AckAsync(IReadOnlyList<LeasedMessage> messages, DateTimeOffset appliedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach (var message in messages)
+        {
+            var ns = message.Envelope.Meta.Namespace;
+            if (!_consumers.TryGetValue(ns, out var consumer) || !consumer.Holds(message))
+            {
+                continue;
+            }
+
+            consumer.Finish(message);
+            if (await TracksStatusAsync(ns, cancellationToken))
+            {
+                _statuses.Enqueue(new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.Applied, message.Attempt, null, null, appliedAt, appliedAt));
+            }
+        }
+    }
+
+    public async ValueTask RetryAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var ns = message.Envelope.Meta.Namespace;
+        if (!_consumers.TryGetValue(ns, out var consumer) || !consumer.Holds(message) || await KafkaOfAsync(ns, cancellationToken) is not { } kafka)
+        {
+            return;
+        }
+
+        var meta = message.Envelope.Meta.Clone();
+        meta.DeliverAtMs = at.ToUnixTimeMilliseconds();
+        meta.Attempt = message.Attempt + 1;
+        var retried = new Envelope(meta, message.Envelope.Payload);
+        if (meta.OrderingKey.Length > 0)
+        {
+            consumer.Return(message, retried);
+        }
+        else
+        {
+            await ProduceOrReturnAsync(consumer, message, kafka, kafka.RetryTopic, retried);
+            consumer.Finish(message);
+        }
+
+        if (await TracksStatusAsync(ns, cancellationToken))
+        {
+            _statuses.Enqueue(new LedgerUpdate(ns, meta.MessageId, MessageState.RetryScheduled, message.Attempt, error, at, null, _time.GetUtcNow()));
+        }
+    }
+
+    public ValueTask ReleaseAsync(LeasedMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_consumers.TryGetValue(message.Envelope.Meta.Namespace, out var consumer))
+        {
+            consumer.Return(message);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask StopConsumingAsync(string ns)
+    {
+        await _consumersGate.WaitAsync();
+        try
+        {
+            if (_consumers.TryRemove(ns, out var consumer))
+            {
+                await consumer.StopAsync();
+                consumer.Dispose();
+            }
+        }
+        finally
+        {
+            _consumersGate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var ns in _consumers.Keys.ToList())
+        {
+            await StopConsumingAsync(ns);
+        }
+
+        await _statuses.DisposeAsync();
+        _consumersGate.Dispose();
+    }
+
+    private async Task<AppendResult> ClaimAndProduceAsync(NamespaceSettings ns, AppendRequest request, DateTimeOffset now)
+    {
+        var envelope = request.Envelope;
+        var key = envelope.Meta.IdempotencyKey;
+        if (key.Length > 0)
+        {
+            string holder;
+            try
+            {
+                holder = await _ledger.ClaimAsync(ns.Name, key, envelope.MessageId, now, now + request.DedupWindow, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return new AppendResult(Trilean.False, envelope.MessageId, $"idempotency key could not be checked: {ex.Message}");
+            }
+
+            if (holder != envelope.MessageId)
+            {
+                return AppendResult.Persisted(holder);
+            }
+        }
+
+        var result = await ProduceAsync(KafkaNamespace.From(ns.Source.Config), envelope);
+        if (result.Durable == Trilean.False && key.Length > 0)
+        {
+            await _ledger.ReleaseAsync(ns.Name, key, envelope.MessageId, CancellationToken.None);
+        }
+
+        return result;
+    }
+
+    private async Task<AppendResult> ProduceAsync(KafkaNamespace kafka, Envelope envelope, string? topic = null, params (string, string)[] headers)
+    {
+        try
+        {
+            var report = await _clusters.Producer(kafka.Cluster).ProduceAsync(topic ?? kafka.Topic, EnvelopeHeaders.ToMessage(envelope, headers), CancellationToken.None);
+            return report.Status == PersistenceStatus.Persisted
+                ? AppendResult.Persisted(envelope.MessageId)
+                : new AppendResult(Trilean.Unknown, envelope.MessageId, "the cluster did not confirm the write");
+        }
+        catch (ProduceException<byte[], byte[]> ex)
+        {
+            var durable = ex.DeliveryResult?.Status == PersistenceStatus.PossiblyPersisted ? Trilean.Unknown : Trilean.False;
+            return new AppendResult(durable, envelope.MessageId, $"kafka: {ex.Error.Reason}");
+        }
+        catch (KafkaException ex)
+        {
+            return new AppendResult(Trilean.False, envelope.MessageId, $"kafka: {ex.Error.Reason}");
+        }
+    }
+
+    /// <summary>Produces a message the consumer holds; when that fails, gives the lease back (so it is delivered again) and throws.</summary>
+    private async Task ProduceOrReturnAsync(NamespaceConsumer consumer, LeasedMessage message, KafkaNamespace kafka, string topic, Envelope envelope, params (string, string)[] headers)
+    {
+        var result = await ProduceAsync(kafka, envelope, topic, headers);
+        if (result.Durable != Trilean.True)
+        {
+            consumer.Return(message);
+            throw new InvalidOperationException($"writing {envelope.MessageId} to {topic} failed: {result.Error}");
+        }
+    }
+
+    private async Task<NamespaceConsumer?> ConsumerAsync(string ns, CancellationToken cancellationToken)
+    {
+        if (_consumers.TryGetValue(ns, out var consumer))
+        {
+            return consumer;
+        }
+
+        if (await KafkaOfAsync(ns, cancellationToken) is not { } kafka)
+        {
+            return null;
+        }
+
+        await _consumersGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_consumers.TryGetValue(ns, out consumer))
+            {
+                consumer = new NamespaceConsumer(ns, kafka, _clusters, _time, _logger, () => _signals.Notify(ns));
+                consumer.Start();
+                _consumers[ns] = consumer;
+            }
+
+            return consumer;
+        }
+        finally
+        {
+            _consumersGate.Release();
+        }
+    }
+
+    private async ValueTask<KafkaNamespace?> KafkaOfAsync(string ns, CancellationToken cancellationToken) =>
+        await _registry.GetAsync(ns, cancellationToken) is { Backend: BackendKind.Kafka } settings ? KafkaNamespace.From(settings.Source.Config) : null;
+
+    private async ValueTask<bool> TracksStatusAsync(string ns, CancellationToken cancellationToken) =>
+        await _registry.GetAsync(ns, cancellationToken) is { TrackStatus: true };
+
+    private static LedgerUpdate Waiting(Envelope envelope, DateTimeOffset now, int attempts) =>
+        new(envelope.Meta.Namespace, envelope.MessageId, envelope.DeliverAt > now ? MessageState.Delayed : MessageState.Pending, attempts, null, envelope.DeliverAt, null, now);
+
+    /// <summary>Records statuses before answering, so a status asked for right after a write is there; queues them when the ledger fails.</summary>
+    private async Task RecordNowAsync(List<LedgerUpdate> updates)
+    {
+        if (updates.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _ledger.RecordAsync(updates, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            KafkaLogEvents.StatusDeferred(_logger, ex, updates.Count);
+            updates.ForEach(_statuses.Enqueue);
+        }
+    }
+}

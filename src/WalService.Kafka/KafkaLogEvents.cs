@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace WalService.Kafka;
+
+/// <summary>Log events of the Kafka backend (event ids 3000-3099).</summary>
+internal static partial class KafkaLogEvents
+{
+    [LoggerMessage(EventId = 3000, Message = "librdkafka {Client} {Facility}: {Text}")]
+    public static partial void Client(ILogger logger, LogLevel level, string client, string facility, string text);
+
+    [LoggerMessage(3001, LogLevel.Information, "Rebalance of namespace {Namespace}: assigned {Partitions}")]
+    public static partial void Assigned(ILogger logger, string @namespace, string partitions);
+
+    [LoggerMessage(3002, LogLevel.Information, "Rebalance of namespace {Namespace}: revoked {Partitions}; committed what was done, {Unfinished} unfinished record(s) go to the next owner")]
+    public static partial void Revoked(ILogger logger, string @namespace, string partitions, int unfinished);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Rebalance of namespace {Namespace}: lost {Partitions}; their unfinished records will be delivered again by the next owner")]
+    public static partial void Lost(ILogger logger, string @namespace, string partitions);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Consuming namespace {Namespace} failed: {Reason}")]
+    public static partial void ConsumeFailed(ILogger logger, string @namespace, string reason);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Committing offsets of namespace {Namespace} failed; they are committed with the next ones")]
+    public static partial void CommitFailed(ILogger logger, Exception exception, string @namespace);
+
+    [LoggerMessage(3006, LogLevel.Information, "Created topic {Topic} with {Partitions} partition(s) on cluster {Cluster}")]
+    public static partial void TopicCreated(ILogger logger, string topic, int partitions, string cluster);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Could not create topic {Topic} on cluster {Cluster}; it must exist (or be auto-created) before use: {Reason}")]
+    public static partial void TopicNotCreated(ILogger logger, string topic, string cluster, string reason);
+
+    [LoggerMessage(3008, LogLevel.Warning, "Record at {Topic}/{Partition}@{Offset} of namespace {Namespace} cannot be read as a message and is skipped: {Reason}")]
+    public static partial void Unreadable(ILogger logger, string topic, int partition, long offset, string @namespace, string reason);
+
+    [LoggerMessage(3009, LogLevel.Warning, "Recording the status of {Count} written message(s) failed; it is recorded in the background")]
+    public static partial void StatusDeferred(ILogger logger, Exception exception, int count);
+}

@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace WalService.Kafka;
+
+/// <summary>The Kafka clusters namespaces may use, bound from <c>Wal:Kafka</c>.</summary>
+public sealed class KafkaOptions
+{
+    public const string Section = "Wal:Kafka";
+
+    /// <summary>Clusters by name, referenced by <c>KafkaBackend.cluster</c> and <c>KafkaTarget.cluster</c>.</summary>
+    public Dictionary<string, KafkaClusterOptions> Clusters { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Consumer groups are named this prefix plus the namespace ["wal."].</summary>
+    [Required]
+    public string ConsumerGroupPrefix { get; set; } = "wal.";
+
+    /// <summary>
+    /// Messages of one partition held in memory at once [1000]: past a message not yet due, later ones that are due
+    /// are delivered; when this many wait, the partition is paused until some are done.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxBufferedPerPartition { get; set; } = 1000;
+
+    /// <summary>How long a rebalance waits for deliveries under way in revoked partitions before it hands them over [10 s].</summary>
+    public TimeSpan RevokeGrace { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>One named cluster: <c>Wal:Kafka:Clusters:&lt;name&gt;</c>.</summary>
+public sealed class KafkaClusterOptions
+{
+    /// <summary>librdkafka's <c>bootstrap.servers</c>.</summary>
+    public string BootstrapServers { get; set; } = string.Empty;
+
+    /// <summary>Any librdkafka property (security, timeouts, …), applied to every client of the cluster; these win over the service's own settings.</summary>
+    public Dictionary<string, string> Properties { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Create a namespace's missing topics when it is created [true].</summary>
+    public bool CreateTopics { get; set; } = true;
+
+    /// <summary>Replication factor of topics the service creates [-1: the broker's default].</summary>
+    public short ReplicationFactor { get; set; } = -1;
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WalService.Core.Abstractions;
+using WalService.Core.DependencyInjection;
+
+namespace WalService.Kafka;
+
+public static class KafkaWalBuilderExtensions
+{
+    /// <summary>
+    /// Adds the Kafka log backend, on the clusters named under <c>Wal:Kafka:Clusters</c> (<see cref="KafkaOptions"/>).
+    /// Kafka namespaces keep statuses, idempotency keys and dead letters in the control plane's message ledger, so a
+    /// control plane (SQLite or PostgreSQL) must be added too.
+    /// </summary>
+    public static IWalBuilder AddKafka(this IWalBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton<KafkaClusters>();
+        builder.Services.TryAddSingleton<KafkaLog>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, KafkaLog>(sp => sp.GetRequiredService<KafkaLog>()));
+        return builder;
+    }
+}

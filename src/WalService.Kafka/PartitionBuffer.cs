@@ -1,0 +1,173 @@
+using Confluent.Kafka;
+using WalService.Core.Model;
+
+namespace WalService.Kafka;
+
+/// <summary>
+/// The records of one assigned partition that this instance has read and not yet finished, in offset order. A record
+/// is handed out when it is due and no earlier unfinished record of the partition has its ordering key; a record is
+/// finished when it was applied, moved to the retry or dead-letter topic, or its partition was handed over. The
+/// committable offset is the first unfinished one, so a crash re-reads only unfinished records. Not thread-safe: the
+/// owning <see cref="NamespaceConsumer"/> locks.
+/// </summary>
+internal sealed class PartitionBuffer(TopicPartition partition)
+{
+    private readonly Queue<BufferedRecord> _records = new();
+    private long _nextOffset = -1;
+
+    public TopicPartition Partition { get; } = partition;
+
+    /// <summary>Records read and not finished.</summary>
+    public int Unfinished { get; private set; }
+
+    public bool Paused { get; set; }
+
+    /// <summary>No new leases: the partition is being handed over.</summary>
+    public bool Revoking { get; set; }
+
+    /// <summary>The offset to commit, or null when nothing was read yet.</summary>
+    public long? CommitOffset => _records.TryPeek(out var head) ? head.Offset : _nextOffset < 0 ? null : _nextOffset;
+
+    public long? CommittedOffset { get; set; }
+
+    public BufferedRecord Add(long offset, Envelope envelope)
+    {
+        var record = new BufferedRecord(this, offset, envelope);
+        _records.Enqueue(record);
+        _nextOffset = offset + 1;
+        Unfinished++;
+        return record;
+    }
+
+    /// <summary>
+    /// Leases due records (and those whose lease ran out) into <paramref name="leased"/>, up to its capacity, in
+    /// offset order, skipping any whose ordering key has an earlier unfinished record here.
+    /// </summary>
+    public void LeaseDue(DateTimeOffset now, DateTimeOffset leaseUntil, List<BufferedRecord> leased, int max)
+    {
+        if (Revoking)
+        {
+            return;
+        }
+
+        HashSet<string>? heldKeys = null;
+        foreach (var record in _records)
+        {
+            if (leased.Count >= max)
+            {
+                return;
+            }
+
+            if (record.State == RecordState.Finished)
+            {
+                continue;
+            }
+
+            var key = record.Envelope.Meta.OrderingKey;
+            var keyFree = key.Length == 0 || heldKeys is null || !heldKeys.Contains(key);
+            var available = record.State == RecordState.Waiting || record.LeasedUntil <= now;
+            if (keyFree && available && record.Envelope.DeliverAt <= now)
+            {
+                record.State = RecordState.Leased;
+                record.LeasedUntil = leaseUntil;
+                leased.Add(record);
+            }
+
+            if (key.Length > 0)
+            {
+                (heldKeys ??= new HashSet<string>(StringComparer.Ordinal)).Add(key);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next moment after <paramref name="now"/> at which a record here may become available: a waiting record falls
+    /// due or a lease runs out. Records due already but held back by their ordering key become available when the
+    /// record holding the key finishes, which the consumer announces.
+    /// </summary>
+    public DateTimeOffset? NextDue(DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        foreach (var record in _records)
+        {
+            var at = record.State switch
+            {
+                RecordState.Waiting when record.Envelope.DeliverAt > now => record.Envelope.DeliverAt,
+                RecordState.Leased => record.LeasedUntil,
+                _ => (DateTimeOffset?)null,
+            };
+            if (at is not null && (next is null || at < next))
+            {
+                next = at;
+            }
+        }
+
+        return next;
+    }
+
+    public void Finish(BufferedRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.State == RecordState.Finished)
+        {
+            return;
+        }
+
+        record.State = RecordState.Finished;
+        Unfinished--;
+        while (_records.TryPeek(out var head) && head.State == RecordState.Finished)
+        {
+            _records.Dequeue();
+        }
+    }
+
+    /// <summary>Counts records by state for the backlog: due and waiting, not yet due, leased.</summary>
+    public (long Pending, long Delayed, long InFlight, DateTimeOffset? OldestDue) Count(DateTimeOffset now)
+    {
+        long pending = 0, delayed = 0, inFlight = 0;
+        DateTimeOffset? oldest = null;
+        foreach (var record in _records)
+        {
+            switch (record.State)
+            {
+                case RecordState.Leased:
+                    inFlight++;
+                    break;
+                case RecordState.Waiting when record.Envelope.DeliverAt <= now:
+                    pending++;
+                    oldest = oldest is null || record.Envelope.DeliverAt < oldest ? record.Envelope.DeliverAt : oldest;
+                    break;
+                case RecordState.Waiting:
+                    delayed++;
+                    break;
+            }
+        }
+
+        return (pending, delayed, inFlight, oldest);
+    }
+}
+
+internal enum RecordState
+{
+    Waiting,
+    Leased,
+    Finished,
+}
+
+/// <summary>One record of a <see cref="PartitionBuffer"/>.</summary>
+internal sealed class BufferedRecord(PartitionBuffer buffer, long offset, Envelope envelope)
+{
+    public PartitionBuffer Buffer { get; } = buffer;
+
+    public long Offset { get; } = offset;
+
+    /// <summary>The message; replaced when it is retried in place.</summary>
+    public Envelope Envelope { get; set; } = envelope;
+
+    public RecordState State { get; set; }
+
+    public DateTimeOffset LeasedUntil { get; set; }
+
+    /// <summary>The token of its current lease; a verdict carrying another token is stale.</summary>
+    public long LeaseToken { get; set; }
+}

@@ -37,12 +37,16 @@ public sealed partial class MockKafkaCluster : IDisposable
 
     public string BootstrapServers { get; }
 
-    /// <summary>Settings that point a server's cluster <paramref name="name"/> at this mock, with a short session timeout so rebalances take seconds.</summary>
+    /// <summary>
+    /// Settings that point a server's cluster <paramref name="name"/> at this mock, with a short session timeout so
+    /// rebalances take seconds, and a short produce timeout so a write during an outage is answered in seconds.
+    /// </summary>
     public Dictionary<string, string?> ServerSettings(string name = "default") => new(StringComparer.Ordinal)
     {
         [$"Wal:Kafka:Clusters:{name}:BootstrapServers"] = BootstrapServers,
         [$"Wal:Kafka:Clusters:{name}:Properties:session.timeout.ms"] = "6000",
         [$"Wal:Kafka:Clusters:{name}:Properties:heartbeat.interval.ms"] = "500",
+        [$"Wal:Kafka:Clusters:{name}:Properties:message.timeout.ms"] = "5000",
         [$"Wal:Kafka:Clusters:{name}:CreateTopics"] = "false",
     };
 

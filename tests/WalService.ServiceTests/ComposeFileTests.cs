@@ -8,7 +8,7 @@ namespace WalService.ServiceTests;
 
 /// <summary>
 /// docker-compose.yml, checked without a Docker engine: Debian's docker-compose validates it, and the service's
-/// settings are keys the server reads, pointing at the compose file's own PostgreSQL.
+/// settings are keys the server reads, pointing at the compose file's own PostgreSQL and Kafka.
 /// </summary>
 public sealed partial class ComposeFileTests
 {
@@ -17,9 +17,8 @@ public sealed partial class ComposeFileTests
     [Fact]
     public async Task TheComposeFileIsValidAndConfiguresTheServerForItsPostgres()
     {
-        var config = await ComposeConfigAsync();
-        var environment = EnvironmentLine().Matches(config).ToDictionary(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal), m => m.Groups[2].Value.Trim());
-        var settings = new ConfigurationBuilder().AddInMemoryCollection(environment!).Build();
+        var config = await ComposeAsync("config");
+        var settings = ServerSettings(config);
 
         Assert.Equal("postgres", settings["Wal:ControlPlane:Provider"]);
         Assert.Equal("postgres", new NpgsqlConnectionStringBuilder(settings.GetConnectionString("ControlPlane")).Host);
@@ -30,7 +29,31 @@ public sealed partial class ComposeFileTests
         Assert.Contains("image: postgres:15", config, StringComparison.Ordinal);
     }
 
-    private static async Task<string> ComposeConfigAsync()
+    [Fact]
+    public async Task TheServersDefaultKafkaClusterIsTheComposeFilesKafkaOnTheListenerItAdvertises()
+    {
+        var config = await ComposeAsync("config");
+        var services = (await ComposeAsync("config", "--services")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var bootstrap = ServerSettings(config)["Wal:Kafka:Clusters:default:BootstrapServers"];
+        var kafka = KafkaLine().Matches(config).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim(), StringComparer.Ordinal);
+
+        Assert.NotNull(bootstrap);
+        var port = bootstrap[(bootstrap.LastIndexOf(':') + 1)..];
+        Assert.Contains(bootstrap[..bootstrap.LastIndexOf(':')], services);
+        Assert.Contains("image: apache/kafka:", config, StringComparison.Ordinal);
+        Assert.Equal("broker,controller", kafka["KAFKA_PROCESS_ROLES"]);
+        var advertised = Assert.Single(kafka["KAFKA_ADVERTISED_LISTENERS"].Split(','), l => l.EndsWith("://" + bootstrap, StringComparison.Ordinal));
+        var listener = advertised[..advertised.IndexOf("://", StringComparison.Ordinal)];
+        Assert.Contains(kafka["KAFKA_LISTENERS"].Split(','), l => l.StartsWith(listener + "://", StringComparison.Ordinal) && l.EndsWith(":" + port, StringComparison.Ordinal));
+    }
+
+    private static IConfiguration ServerSettings(string config)
+    {
+        var environment = EnvironmentLine().Matches(config).ToDictionary(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal), m => m.Groups[2].Value.Trim());
+        return new ConfigurationBuilder().AddInMemoryCollection(environment!).Build();
+    }
+
+    private static async Task<string> ComposeAsync(params string[] command)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(root!.FullName, "WalService.slnx")))
@@ -38,7 +61,7 @@ public sealed partial class ComposeFileTests
             root = root.Parent;
         }
 
-        var start = new ProcessStartInfo("docker-compose", ["-f", Path.Combine(root.FullName, "docker-compose.yml"), "config"])
+        var start = new ProcessStartInfo("docker-compose", ["-f", Path.Combine(root.FullName, "docker-compose.yml"), .. command])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -47,10 +70,13 @@ public sealed partial class ComposeFileTests
         var output = await process.StandardOutput.ReadToEndAsync(Ct);
         var error = await process.StandardError.ReadToEndAsync(Ct);
         await process.WaitForExitAsync(Ct);
-        Assert.True(process.ExitCode == 0, $"docker-compose config failed: {error}");
+        Assert.True(process.ExitCode == 0, $"docker-compose {string.Join(' ', command)} failed: {error}");
         return output;
     }
 
     [GeneratedRegex(@"^\s+((?:Wal|ConnectionStrings|Kestrel)__[\w_]+):\s*(.+)$", RegexOptions.Multiline)]
     private static partial Regex EnvironmentLine();
+
+    [GeneratedRegex(@"^\s+(KAFKA_\w+):\s*(.+)$", RegexOptions.Multiline)]
+    private static partial Regex KafkaLine();
 }

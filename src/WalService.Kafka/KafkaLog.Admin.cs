@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
@@ -28,9 +27,9 @@ internal sealed partial class KafkaLog
 
         foreach (var (field, topic) in new[] { ("topic", kafka.Topic), ("retry_topic", kafka.RetryTopic), ("dlq_topic", kafka.DlqTopic) })
         {
-            if (!TopicPattern().IsMatch(topic))
+            if (!KafkaTopics.IsLegalName(topic))
             {
-                yield return $"config.kafka.{field} '{topic}' is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)";
+                yield return $"config.kafka.{field} '{topic}' is not a valid topic name ({KafkaTopics.NameRule})";
             }
         }
 
@@ -92,7 +91,4 @@ internal sealed partial class KafkaLog
         var answers = await Task.WhenAll(inUse.Select(k => Task.Run(() => KafkaTopics.Answers(_clusters, k, AdminTimeout), cancellationToken)));
         return answers.All(a => a);
     }
-
-    [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
-    private static partial Regex TopicPattern();
 }

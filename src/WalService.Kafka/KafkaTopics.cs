@@ -1,13 +1,22 @@
+using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
 
 namespace WalService.Kafka;
 
-/// <summary>Topic housekeeping through the admin API: creating a namespace's topics, its consumer group's lag, readiness.</summary>
-internal static class KafkaTopics
+/// <summary>
+/// Topic names, and topic housekeeping through the admin API: creating a namespace's topics, its consumer group's lag,
+/// readiness.
+/// </summary>
+internal static partial class KafkaTopics
 {
+    /// <summary>What Kafka accepts as a topic name, for error messages.</summary>
+    public const string NameRule = "1-249 of a-z A-Z 0-9 . _ -, not . or ..";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether Kafka accepts <paramref name="topic"/> as a topic name (<see cref="NameRule"/>).</summary>
+    public static bool IsLegalName(string topic) => TopicPattern().IsMatch(topic) && topic is not ("." or "..");
 
     /// <summary>
     /// Creates whichever of the namespace's topics the cluster does not list, with the namespace's partition count. A
@@ -109,4 +118,7 @@ internal static class KafkaTopics
             return false;
         }
     }
+
+    [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
+    private static partial Regex TopicPattern();
 }

@@ -38,12 +38,12 @@ public sealed class NamespaceAdminTests(WalServerFactory factory) : ServerTest(f
     [Fact]
     public async Task BackendsAndTargetsOfLaterReleasesAreUnimplemented()
     {
-        var kafka = Namespaces.Noop();
-        kafka.Kafka = new KafkaBackend { Cluster = "main", Topic = "t" };
+        var sqs = Namespaces.Noop();
+        sqs.Sqs = new SqsBackend { QueueName = "q" };
         var redis = Namespaces.Noop();
         redis.Target = new Target { Redis = new RedisTarget { Endpoint = "127.0.0.1:6379" } };
 
-        await AssertRpcErrorAsync(StatusCode.Unimplemented, () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = kafka }, cancellationToken: Ct).ResponseAsync, "config.kafka");
+        await AssertRpcErrorAsync(StatusCode.Unimplemented, () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = sqs }, cancellationToken: Ct).ResponseAsync, "config.sqs");
         await AssertRpcErrorAsync(StatusCode.Unimplemented, () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = redis }, cancellationToken: Ct).ResponseAsync, "config.target.redis");
     }
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Confluent.Kafka;
 using WalService.Api.V1;
 using WalService.Client;
 using WalService.TestSupport;
@@ -126,31 +125,4 @@ public sealed class KafkaDeliveryTests(KafkaServer server) : KafkaServerTest(ser
         Assert.Equal(1, purged.Purged);
         Assert.Equal([second], letters.DeadLetters.Select(d => d.MessageId));
     }
-
-    private static ConsumeResult<byte[], byte[]> ReadOne(string topic, string messageId)
-    {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = Cluster.BootstrapServers,
-            GroupId = "reader-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-            SessionTimeoutMs = 6000,
-        }).SetLogHandler((_, _) => { }).Build();
-        consumer.Subscribe(topic);
-        var deadline = DateTime.UtcNow + Deadline;
-        while (DateTime.UtcNow < deadline)
-        {
-            var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (record?.Message is not null && Header(record, "wal-message-id") == messageId)
-            {
-                return record;
-            }
-        }
-
-        throw new TimeoutException($"message {messageId} not found in {topic}");
-    }
-
-    private static string Header(ConsumeResult<byte[], byte[]> record, string name) =>
-        record.Message.Headers.TryGetLastBytes(name, out var value) ? Encoding.UTF8.GetString(value) : throw new KeyNotFoundException(name);
 }

@@ -1,3 +1,5 @@
+using System.Text;
+using Confluent.Kafka;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using WalService.Api.V1;
@@ -94,4 +96,32 @@ public abstract class KafkaServerTest(KafkaServer server) : IClassFixture<KafkaS
         Assert.Contains(messageContains, error.Status.Detail, StringComparison.Ordinal);
         return error;
     }
+
+    /// <summary>Reads <paramref name="topic"/> from its start with a plain consumer up to the record whose <c>wal-message-id</c> is <paramref name="messageId"/>.</summary>
+    protected static ConsumeResult<byte[], byte[]> ReadOne(string topic, string messageId)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = Cluster.BootstrapServers,
+            GroupId = "reader-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+            SessionTimeoutMs = 6000,
+        }).SetLogHandler((_, _) => { }).Build();
+        consumer.Subscribe(topic);
+        var deadline = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < deadline)
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (record?.Message is not null && Header(record, "wal-message-id") == messageId)
+            {
+                return record;
+            }
+        }
+
+        throw new TimeoutException($"message {messageId} not found in {topic}");
+    }
+
+    protected static string Header(ConsumeResult<byte[], byte[]> record, string name) =>
+        record.Message.Headers.TryGetLastBytes(name, out var value) ? Encoding.UTF8.GetString(value) : throw new KeyNotFoundException(name);
 }

@@ -39,6 +39,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string LogTail => string.Join(System.Environment.NewLine, _log.TakeLast(60));
 
+    /// <summary>Whether one of the last 500 lines of output contains every one of <paramref name="fragments"/>.</summary>
+    public bool Logged(params string[] fragments) => _log.Any(line => fragments.All(f => line.Contains(f, StringComparison.Ordinal)));
+
     public static string ServerDll
     {
         get

@@ -24,7 +24,7 @@ public static class WalTelemetryExtensions
             }
             else
             {
-                logger.WriteTo.Console(new CompactJsonFormatter());
+                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             }
         });
         return builder;

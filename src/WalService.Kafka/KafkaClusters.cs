@@ -49,6 +49,7 @@ internal sealed class KafkaClusters : IDisposable
             ["enable.auto.offset.store"] = "false",
             ["auto.offset.reset"] = "earliest",
             ["enable.partition.eof"] = "false",
+            ["partition.assignment.strategy"] = "cooperative-sticky",
             ["client.id"] = "walservice",
         }));
         return config;

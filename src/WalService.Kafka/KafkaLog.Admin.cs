@@ -79,16 +79,48 @@ internal sealed partial class KafkaLog
         return _consumers.TryGetValue(ns, out var consumer) ? consumer.Backlog(now, deadLetters) : new Backlog(0, 0, 0, deadLetters, null);
     }
 
-    /// <summary>Every cluster that a namespace uses answers a metadata request for that namespace's topic.</summary>
-    public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Per Kafka namespace: its cluster answers, its topics exist, and how many partitions of its topic and retry topic
+    /// this instance consumes. One metadata request per cluster in use.
+    /// </summary>
+    public async Task<BackendReadiness> CheckReadinessAsync(CancellationToken cancellationToken)
     {
-        var inUse = _registry.All
-            .Where(n => n.Backend == BackendKind.Kafka)
-            .Select(n => KafkaNamespace.From(n.Source.Config))
-            .Where(k => _clusters.Contains(k.Cluster))
-            .DistinctBy(k => k.Cluster)
-            .ToList();
-        var answers = await Task.WhenAll(inUse.Select(k => Task.Run(() => KafkaTopics.Answers(_clusters, k, AdminTimeout), cancellationToken)));
-        return answers.All(a => a);
+        var namespaces = _registry.All.Where(n => n.Backend == BackendKind.Kafka).ToList();
+        var states = new Dictionary<string, NamespaceReadiness>(StringComparer.Ordinal);
+        foreach (var cluster in namespaces.GroupBy(n => KafkaNamespace.From(n.Source.Config).Cluster))
+        {
+            var topics = _clusters.Contains(cluster.Key)
+                ? await Task.Run(() => KafkaTopics.Partitions(_clusters, cluster.Key, AdminTimeout), cancellationToken)
+                : null;
+            foreach (var ns in cluster)
+            {
+                states[ns.Name] = Readiness(ns, KafkaNamespace.From(ns.Source.Config), topics);
+            }
+        }
+
+        return new BackendReadiness(states.Values.All(s => s.Ready), states);
+    }
+
+    private NamespaceReadiness Readiness(NamespaceSettings ns, KafkaNamespace kafka, IReadOnlyDictionary<string, int>? topics)
+    {
+        if (topics is null)
+        {
+            return new NamespaceReadiness(false, $"cluster '{kafka.Cluster}' does not answer or is not configured");
+        }
+
+        var missing = new[] { kafka.Topic, kafka.RetryTopic, kafka.DlqTopic }.Where(t => !topics.ContainsKey(t)).ToList();
+        if (missing.Count > 0)
+        {
+            return new NamespaceReadiness(false, $"topic(s) {string.Join(", ", missing)} missing on cluster '{kafka.Cluster}'");
+        }
+
+        if (ns.State == NamespaceState.Paused)
+        {
+            return new NamespaceReadiness(true, "paused");
+        }
+
+        var total = topics[kafka.Topic] + topics[kafka.RetryTopic];
+        var here = _consumers.TryGetValue(ns.Name, out var consumer) ? consumer.AssignedPartitions : 0;
+        return new NamespaceReadiness(true, $"consuming {here} of {total} partitions here");
     }
 }

@@ -69,19 +69,28 @@ internal sealed partial class KafkaLog
             }
 
             var envelopes = page.Select((d, i) => Redriven(d.Envelope, maxPerSecond > 0 ? now.AddMilliseconds((redriven + i) * 1000L / maxPerSecond) : now)).ToList();
+            // Waiting before the records exist, so a consumer that checks finished records never skips a redriven one.
+            if (settings.TrackStatus)
+            {
+                await _ledger.RecordAsync([.. envelopes.Select(e => Waiting(e, now, attempts: 0))], cancellationToken);
+            }
+
             var results = await Task.WhenAll(envelopes.Select(e => ProduceAsync(kafka, e)));
             var written = envelopes.Where((_, i) => results[i].Durable == Trilean.True).ToList();
             if (written.Count > 0)
             {
                 await _archive.RemoveAsync(ns, [.. written.Select(e => e.MessageId)], cancellationToken);
-                if (settings.TrackStatus)
-                {
-                    await RecordNowAsync([.. written.Select(e => Waiting(e, now, attempts: 0))]);
-                }
             }
 
             if (written.Count < page.Count)
             {
+                if (settings.TrackStatus)
+                {
+                    await _ledger.RecordAsync(
+                        [.. page.Where((_, i) => results[i].Durable != Trilean.True).Select(d => new LedgerUpdate(ns, d.Envelope.MessageId, MessageState.DeadLettered, d.Attempts, d.LastError, null, null, now))],
+                        cancellationToken);
+                }
+
                 var failed = results.First(r => r.Durable != Trilean.True);
                 throw new ControlPlaneException(ControlPlaneError.Unavailable, $"redrive of {failed.MessageId} to {kafka.Topic} failed after {redriven + written.Count} were redriven: {failed.Error}");
             }

@@ -29,7 +29,6 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly LedgerWriter _statuses;
     private readonly ConcurrentDictionary<string, NamespaceConsumer> _consumers = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _consumersGate = new(1, 1);
 
     public KafkaLog(
         KafkaClusters clusters,
@@ -80,8 +79,41 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         return results;
     }
 
-    public async Task<IReadOnlyList<LeasedMessage>> LeaseDueAsync(string ns, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
-        await ConsumerAsync(ns, cancellationToken) is { } consumer ? consumer.Lease(max, now, lease) : [];
+    public async Task<IReadOnlyList<LeasedMessage>> LeaseDueAsync(string ns, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (await ConsumerAsync(ns, cancellationToken) is not { } consumer)
+        {
+            return [];
+        }
+
+        var leased = consumer.Lease(max, now, lease);
+        var toVerify = leased.Where(l => l.Verify).Select(l => l.Message.Envelope.MessageId).ToList();
+        if (toVerify.Count == 0 || !await TracksStatusAsync(ns, cancellationToken))
+        {
+            return [.. leased.Select(l => l.Message)];
+        }
+
+        IReadOnlySet<string> finished;
+        try
+        {
+            finished = await _ledger.FinishedAsync(ns, toVerify, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not known: deliver, at least once.
+            KafkaLogEvents.VerifyFailed(_logger, ex, ns);
+            return [.. leased.Select(l => l.Message)];
+        }
+
+        var skipped = leased.Where(l => l.Verify && finished.Contains(l.Message.Envelope.MessageId)).Select(l => l.Message).ToList();
+        skipped.ForEach(consumer.Finish);
+        if (skipped.Count > 0)
+        {
+            KafkaLogEvents.SkippedFinished(_logger, skipped.Count, ns);
+        }
+
+        return [.. leased.Select(l => l.Message).Except(skipped)];
+    }
 
     public async Task<DateTimeOffset?> NextDueAsync(string ns, CancellationToken cancellationToken) =>
         await ConsumerAsync(ns, cancellationToken) is { } consumer ? consumer.NextDue(_time.GetUtcNow()) : null;
@@ -147,18 +179,10 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
 
     public async ValueTask StopConsumingAsync(string ns)
     {
-        await _consumersGate.WaitAsync();
-        try
+        if (_consumers.TryRemove(ns, out var consumer))
         {
-            if (_consumers.TryRemove(ns, out var consumer))
-            {
-                await consumer.StopAsync();
-                consumer.Dispose();
-            }
-        }
-        finally
-        {
-            _consumersGate.Release();
+            await consumer.StopAsync();
+            consumer.Dispose();
         }
     }
 
@@ -170,7 +194,6 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         }
 
         await _statuses.DisposeAsync();
-        _consumersGate.Dispose();
     }
 
     private async Task<AppendResult> ClaimAndProduceAsync(NamespaceSettings ns, AppendRequest request, DateTimeOffset now)
@@ -247,8 +270,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
             return null;
         }
 
-        await _consumersGate.WaitAsync(cancellationToken);
-        try
+        lock (_consumers)
         {
             if (!_consumers.TryGetValue(ns, out consumer))
             {
@@ -258,10 +280,6 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
             }
 
             return consumer;
-        }
-        finally
-        {
-            _consumersGate.Release();
         }
     }
 

@@ -34,4 +34,10 @@ internal static partial class KafkaLogEvents
 
     [LoggerMessage(3009, LogLevel.Warning, "Recording the status of {Count} written message(s) failed; it is recorded in the background")]
     public static partial void StatusDeferred(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(3010, LogLevel.Information, "Skipped {Count} record(s) of namespace {Namespace} that the previous owner of their partition had already finished")]
+    public static partial void SkippedFinished(ILogger logger, int count, string @namespace);
+
+    [LoggerMessage(3011, LogLevel.Warning, "Could not ask the ledger which records of namespace {Namespace} are finished; delivering them (at least once)")]
+    public static partial void VerifyFailed(ILogger logger, Exception exception, string @namespace);
 }

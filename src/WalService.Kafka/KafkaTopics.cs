@@ -105,17 +105,19 @@ internal static partial class KafkaTopics
         return lag;
     }
 
-    /// <summary>Whether the cluster answers a metadata request for the namespace's topic (blocking).</summary>
-    public static bool Answers(KafkaClusters clusters, KafkaNamespace kafka, TimeSpan timeout)
+    /// <summary>Partition counts of every topic of the cluster, or null when it does not answer (blocking).</summary>
+    public static IReadOnlyDictionary<string, int>? Partitions(KafkaClusters clusters, string cluster, TimeSpan timeout)
     {
         try
         {
-            using var admin = clusters.Admin(kafka.Cluster);
-            return admin.GetMetadata(kafka.Topic, timeout).Brokers.Count > 0;
+            using var admin = clusters.Admin(cluster);
+            return admin.GetMetadata(timeout).Topics
+                .Where(t => t.Error.Code == ErrorCode.NoError)
+                .ToDictionary(t => t.Topic, t => t.Partitions.Count, StringComparer.Ordinal);
         }
         catch (KafkaException)
         {
-            return false;
+            return null;
         }
     }
 

@@ -55,6 +55,18 @@ internal sealed class NamespaceConsumer : IDisposable
             .Build();
     }
 
+    /// <summary>Partitions of the topic and retry topic assigned to this instance now.</summary>
+    public int AssignedPartitions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buffers.Count;
+            }
+        }
+    }
+
     public void Start()
     {
         _consumer.Subscribe([_kafka.Topic, _kafka.RetryTopic]);
@@ -70,7 +82,8 @@ internal sealed class NamespaceConsumer : IDisposable
 
     public void Dispose() => _consumer.Dispose();
 
-    public IReadOnlyList<LeasedMessage> Lease(int max, DateTimeOffset now, TimeSpan lease)
+    /// <summary>Leases due records; <c>Verify</c> marks those to check against the ledger before delivery.</summary>
+    public IReadOnlyList<(LeasedMessage Message, bool Verify)> Lease(int max, DateTimeOffset now, TimeSpan lease)
     {
         var records = new List<BufferedRecord>();
         lock (_gate)
@@ -80,13 +93,13 @@ internal sealed class NamespaceConsumer : IDisposable
                 buffer.LeaseDue(now, now + lease, records, max);
             }
 
-            var leased = new List<LeasedMessage>(records.Count);
+            var leased = new List<(LeasedMessage, bool)>(records.Count);
             foreach (var record in records)
             {
                 _leases.Remove(record.LeaseToken);
                 record.LeaseToken = ++_nextToken;
                 _leases[record.LeaseToken] = record;
-                leased.Add(new LeasedMessage(record.Envelope, Math.Max(1, record.Envelope.Meta.Attempt), record.LeaseToken));
+                leased.Add((new LeasedMessage(record.Envelope, Math.Max(1, record.Envelope.Meta.Attempt), record.LeaseToken), record.Verify));
             }
 
             return leased;
@@ -316,7 +329,7 @@ internal sealed class NamespaceConsumer : IDisposable
         {
             foreach (var partition in partitions)
             {
-                _buffers[partition] = new PartitionBuffer(partition);
+                _buffers[partition] = new PartitionBuffer(partition, _options.MaxBufferedPerPartition);
             }
         }
 

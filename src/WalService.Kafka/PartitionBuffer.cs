@@ -10,10 +10,11 @@ namespace WalService.Kafka;
 /// committable offset is the first unfinished one, so a crash re-reads only unfinished records. Not thread-safe: the
 /// owning <see cref="NamespaceConsumer"/> locks.
 /// </summary>
-internal sealed class PartitionBuffer(TopicPartition partition)
+internal sealed class PartitionBuffer(TopicPartition partition, int verifyFirst = 0)
 {
     private readonly Queue<BufferedRecord> _records = new();
     private long _nextOffset = -1;
+    private int _verifyLeft = verifyFirst;
 
     public TopicPartition Partition { get; } = partition;
 
@@ -32,7 +33,7 @@ internal sealed class PartitionBuffer(TopicPartition partition)
 
     public BufferedRecord Add(long offset, Envelope envelope)
     {
-        var record = new BufferedRecord(this, offset, envelope);
+        var record = new BufferedRecord(this, offset, envelope) { Verify = _verifyLeft-- > 0 };
         _records.Enqueue(record);
         _nextOffset = offset + 1;
         Unfinished++;
@@ -170,4 +171,10 @@ internal sealed class BufferedRecord(PartitionBuffer buffer, long offset, Envelo
 
     /// <summary>The token of its current lease; a verdict carrying another token is stale.</summary>
     public long LeaseToken { get; set; }
+
+    /// <summary>
+    /// Read soon after the partition was assigned: the previous owner may have finished it without managing to commit
+    /// (a commit during a rebalance can fail), so the ledger is asked before it is delivered.
+    /// </summary>
+    public bool Verify { get; init; }
 }

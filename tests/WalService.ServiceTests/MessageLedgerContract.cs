@@ -112,4 +112,25 @@ public abstract class MessageLedgerContract : IAsyncLifetime
         Assert.Equal("m-3", await Ledger.ClaimAsync("ns", "expired", "m-3", T0.AddHours(2), T0.AddHours(3), Ct));
         Assert.Equal("m-2", await Ledger.ClaimAsync("ns", "alive", "m-4", T0.AddHours(2), T0.AddHours(3), Ct));
     }
+
+    [Fact]
+    public async Task FinishedNamesTheAppliedAndDeadLetteredAmongTheGivenIdsOfTheNamespace()
+    {
+        await Ledger.RecordAsync(
+            [
+                Update("applied", MessageState.Applied, 1, T0, applied: T0),
+                Update("dead", MessageState.DeadLettered, 3, T0, error: "HTTP 400"),
+                Update("retrying", MessageState.RetryScheduled, 1, T0),
+                Update("pending", MessageState.Pending, 0, T0),
+                Update("not-asked", MessageState.Applied, 1, T0, applied: T0),
+                new LedgerUpdate("other", "applied-elsewhere", MessageState.Applied, 1, null, null, T0, T0),
+            ],
+            Ct);
+
+        var finished = await Ledger.FinishedAsync("ns", ["applied", "dead", "retrying", "pending", "unknown", "applied-elsewhere"], Ct);
+        var none = await Ledger.FinishedAsync("ns", [], Ct);
+
+        Assert.Equal(["applied", "dead"], finished.Order(StringComparer.Ordinal));
+        Assert.Empty(none);
+    }
 }

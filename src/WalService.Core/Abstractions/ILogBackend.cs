@@ -31,6 +31,6 @@ public interface ILogBackend : ILogProducer, ILogConsumer, IDeadLetterStore, IMe
 
     Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Whether the backend answers; for <c>/readyz</c>.</summary>
-    Task<bool> IsReadyAsync(CancellationToken cancellationToken);
+    /// <summary>Whether the backend answers, and how each namespace it serves stands; for <c>/readyz</c>.</summary>
+    Task<BackendReadiness> CheckReadinessAsync(CancellationToken cancellationToken);
 }

@@ -42,6 +42,12 @@ public interface IMessageLedgerStore : IMessageLedger
     /// <summary>Records the updates in one transaction; completes once it committed.</summary>
     Task RecordAsync(IReadOnlyList<LedgerUpdate> updates, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Which of <paramref name="messageIds"/> the ledger has as finished (applied or dead-lettered): a consumer that
+    /// takes over a partition skips those instead of delivering them again.
+    /// </summary>
+    Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
+
     /// <summary>Forgets statuses of messages applied before <paramref name="appliedBefore"/> and keys expired at <paramref name="now"/>.</summary>
     Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken);
 }

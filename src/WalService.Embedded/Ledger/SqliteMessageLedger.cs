@@ -1,3 +1,4 @@
+using System.Text.Json;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
@@ -91,6 +92,31 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
         }
 
         return LedgerRow.ToStatus(reader, messageId);
+    }
+
+    public async Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        var finished = new HashSet<string>(StringComparer.Ordinal);
+        if (messageIds.Count == 0)
+        {
+            return finished;
+        }
+
+        await using var connection = _database.OpenForRead();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id FROM ledger_status WHERE ns = $ns AND state IN ($applied, $dead) AND id IN (SELECT value FROM json_each($ids))";
+        command.Parameters.AddWithValue("$ns", ns);
+        command.Parameters.AddWithValue("$applied", (int)MessageState.Applied);
+        command.Parameters.AddWithValue("$dead", (int)MessageState.DeadLettered);
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(messageIds));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            finished.Add(reader.GetString(0));
+        }
+
+        return finished;
     }
 
     public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -157,15 +157,15 @@ internal sealed partial class SqliteLog
             reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
     }
 
-    public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
+    public async Task<BackendReadiness> CheckReadinessAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await ScalarAsync("SELECT 1", cancellationToken) is long;
+            return BackendReadiness.Answers(await ScalarAsync("SELECT 1", cancellationToken) is long);
         }
         catch (SqliteException)
         {
-            return false;
+            return BackendReadiness.Answers(false);
         }
     }
 

@@ -99,6 +99,31 @@ internal sealed class PostgresMessageLedger(PostgresSchema schema) : IMessageLed
         return LedgerRow.ToStatus(reader, messageId);
     }
 
+    public async Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        var finished = new HashSet<string>(StringComparer.Ordinal);
+        if (messageIds.Count == 0)
+        {
+            return finished;
+        }
+
+        await using var connection = await schema.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT id FROM wal_ledger_status WHERE ns = $1 AND id = ANY($2) AND state = ANY($3)",
+            connection);
+        command.Parameters.AddWithValue(ns);
+        command.Parameters.AddWithValue(messageIds.ToArray());
+        command.Parameters.AddWithValue(new[] { (int)MessageState.Applied, (int)MessageState.DeadLettered });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            finished.Add(reader.GetString(0));
+        }
+
+        return finished;
+    }
+
     public async Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await schema.OpenAsync(cancellationToken);

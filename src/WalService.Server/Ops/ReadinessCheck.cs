@@ -5,7 +5,10 @@ using WalService.Core.Runtime;
 
 namespace WalService.Server.Ops;
 
-/// <summary>Ready when the control plane and every log backend answer; the description names what is down.</summary>
+/// <summary>
+/// Ready when the control plane and every log backend answer and every namespace a backend reports on is ready; the
+/// description names what is down.
+/// </summary>
 internal sealed class ReadinessCheck(IControlPlaneStore controlPlane, BackendCatalog backends) : IHealthCheck
 {
     public const string Tag = "ready";
@@ -18,26 +21,36 @@ internal sealed class ReadinessCheck(IControlPlaneStore controlPlane, BackendCat
             down.Add("control plane");
         }
 
+        var namespaces = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var backend in backends.All)
         {
-            if (!await backend.IsReadyAsync(cancellationToken))
+            var readiness = await backend.CheckReadinessAsync(cancellationToken);
+            if (!readiness.Ready)
             {
                 down.Add($"{backend.Kind.ToString().ToLowerInvariant()} backend");
+            }
+
+            foreach (var (name, state) in readiness.Namespaces)
+            {
+                namespaces[name] = (state.Ready ? "ready: " : "not ready: ") + state.Detail;
             }
         }
 
         return down.Count == 0
-            ? HealthCheckResult.Healthy("control plane and backends reachable")
-            : HealthCheckResult.Unhealthy("unreachable: " + string.Join(", ", down));
+            ? HealthCheckResult.Healthy("control plane and backends reachable", data: namespaces)
+            : HealthCheckResult.Unhealthy("not ready: " + string.Join(", ", down), data: namespaces);
     }
 
-    /// <summary>Writes <c>{"status": "...", "description": "..."}</c>, so an operator sees what is down.</summary>
+    /// <summary>
+    /// Writes <c>{"status": "...", "checks": {"wal": {"status", "description", "namespaces": {name: state}}}}</c>, so an
+    /// operator sees what is down; namespaces appear where their backend reports on them one by one (Kafka).
+    /// </summary>
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(report);
         context.Response.ContentType = "application/json";
-        var entries = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description });
+        var entries = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description, namespaces = e.Value.Data });
         return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString(), checks = entries }));
     }
 }

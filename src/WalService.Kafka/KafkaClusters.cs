@@ -14,12 +14,14 @@ internal sealed class KafkaClusters : IDisposable
 {
     private readonly KafkaOptions _options;
     private readonly ILogger _logger;
+    private readonly KafkaMetrics _metrics;
     private readonly ConcurrentDictionary<string, Lazy<IProducer<byte[], byte[]>>> _producers = new(StringComparer.Ordinal);
 
-    public KafkaClusters(IOptions<KafkaOptions> options, ILogger<KafkaClusters> logger)
+    public KafkaClusters(IOptions<KafkaOptions> options, KafkaMetrics metrics, ILogger<KafkaClusters> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -31,6 +33,23 @@ internal sealed class KafkaClusters : IDisposable
 
     public IProducer<byte[], byte[]> Producer(string cluster) =>
         _producers.GetOrAdd(cluster, name => new Lazy<IProducer<byte[], byte[]>>(() => BuildProducer(name))).Value;
+
+    /// <summary>Produces through the cluster's shared producer and measures it; throws as <see cref="IProducer{TKey,TValue}.ProduceAsync(string, Message{TKey,TValue}, CancellationToken)"/> does.</summary>
+    public async Task<DeliveryResult<byte[], byte[]>> ProduceAsync(string cluster, string topic, Message<byte[], byte[]> message, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var report = await Producer(cluster).ProduceAsync(topic, message, cancellationToken);
+            _metrics.Produced(cluster, started, report.Status, ErrorCode.NoError);
+            return report;
+        }
+        catch (ProduceException<byte[], byte[]> ex)
+        {
+            _metrics.Produced(cluster, started, ex.DeliveryResult?.Status ?? PersistenceStatus.NotPersisted, ex.Error.Code);
+            throw;
+        }
+    }
 
     public KafkaClusterOptions Cluster(string cluster) =>
         _options.Clusters.TryGetValue(cluster, out var options)

@@ -36,9 +36,11 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         IMessageLedgerStore ledger,
         IDeadLetterArchive archive,
         WorkSignals signals,
+        KafkaMetrics metrics,
         TimeProvider time,
         ILogger<KafkaLog> logger)
     {
+        ArgumentNullException.ThrowIfNull(metrics);
         _clusters = clusters;
         _registry = registry;
         _ledger = ledger;
@@ -47,6 +49,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         _time = time;
         _logger = logger;
         _statuses = new LedgerWriter(ledger, time, logger);
+        metrics.ObserveLagOf(() => _consumers.SelectMany(c => c.Value.Lag().Select(l => (c.Key, l.Partition, l.Lag))));
     }
 
     public BackendKind Kind => BackendKind.Kafka;
@@ -231,7 +234,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     {
         try
         {
-            var report = await _clusters.Producer(kafka.Cluster).ProduceAsync(topic ?? kafka.Topic, EnvelopeHeaders.ToMessage(envelope, headers), CancellationToken.None);
+            var report = await _clusters.ProduceAsync(kafka.Cluster, topic ?? kafka.Topic, EnvelopeHeaders.ToMessage(envelope, headers), CancellationToken.None);
             return report.Status == PersistenceStatus.Persisted
                 ? AppendResult.Persisted(envelope.MessageId)
                 : new AppendResult(Trilean.Unknown, envelope.MessageId, "the cluster did not confirm the write");

@@ -18,6 +18,7 @@ public static class KafkaWalBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton<KafkaMetrics>();
         builder.Services.TryAddSingleton<KafkaClusters>();
         builder.Services.TryAddSingleton<KafkaLog>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, KafkaLog>(sp => sp.GetRequiredService<KafkaLog>()));

@@ -67,6 +67,31 @@ internal sealed class NamespaceConsumer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Per assigned partition, records past the offset to commit: the high watermark librdkafka last saw minus the
+    /// first unfinished offset. Partitions not read from yet are left out.
+    /// </summary>
+    public IReadOnlyList<(TopicPartition Partition, long Lag)> Lag()
+    {
+        List<(TopicPartition Partition, long From)> positions;
+        lock (_gate)
+        {
+            positions = [.. _buffers.Values.Where(b => b.CommitOffset is not null).Select(b => (b.Partition, b.CommitOffset!.Value))];
+        }
+
+        var lags = new List<(TopicPartition Partition, long Lag)>(positions.Count);
+        foreach (var (partition, from) in positions)
+        {
+            var high = _consumer.GetWatermarkOffsets(partition).High;
+            if (high != Offset.Unset)
+            {
+                lags.Add((partition, Math.Max(0, high.Value - from)));
+            }
+        }
+
+        return lags;
+    }
+
     public void Start()
     {
         _consumer.Subscribe([_kafka.Topic, _kafka.RetryTopic]);

@@ -80,7 +80,7 @@ internal sealed class KafkaTargetHandler(KafkaClusters clusters) : ITargetHandle
 
         try
         {
-            var report = await clusters.Producer(cluster).ProduceAsync(kafka.Topic, ToRecord(delivery), cancellationToken);
+            var report = await clusters.ProduceAsync(cluster, kafka.Topic, ToRecord(delivery), cancellationToken);
             return report.Status == PersistenceStatus.Persisted
                 ? DeliveryOutcome.Applied
                 : DeliveryOutcome.Retry($"kafka cluster '{cluster}' did not confirm the record in {kafka.Topic}");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine and runs every test lane that can run here: unit, integration (the server in-process on
-# the embedded default) and process (the real server binary, killed and restarted).
+# the embedded default), services (a real PostgreSQL), kafka (librdkafka's mock cluster, in-process), process (the
+# real server binary, killed and restarted) and docker (reported skipped where no Docker engine answers).
 # Usage: scripts/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -77,7 +77,10 @@ internal sealed class KafkaClusters : IDisposable
     public void LogLine(LogMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var level = LevelOf(message.Level);
+        // Properties of a cluster go to all its clients, so each client warns of those meant for the other kind.
+        var level = message.Facility == "CONFWARN" && message.Message.Contains("will be ignored by this", StringComparison.Ordinal)
+            ? LogLevel.Debug
+            : LevelOf(message.Level);
         if (_logger.IsEnabled(level))
         {
             KafkaLogEvents.Client(_logger, level, message.Name, message.Facility, message.Message);

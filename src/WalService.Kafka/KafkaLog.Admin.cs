@@ -10,7 +10,7 @@ internal sealed partial class KafkaLog
 {
     private static readonly TimeSpan AdminTimeout = TimeSpan.FromSeconds(5);
 
-    public IEnumerable<string> Validate(NamespaceConfig config)
+    public IEnumerable<string> Validate(NamespaceConfig config, NamespaceConfig? current)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (config.BackendCase != NamespaceConfig.BackendOneofCase.Kafka)
@@ -41,6 +41,11 @@ internal sealed partial class KafkaLog
         if (config.Kafka.Partitions < 0)
         {
             yield return "config.kafka.partitions must not be negative (0 = 4)";
+        }
+
+        if (current?.BackendCase == NamespaceConfig.BackendOneofCase.Kafka && KafkaNamespace.From(current) is var was && was with { Partitions = kafka.Partitions } != kafka)
+        {
+            yield return $"config.kafka: cluster and topics cannot change (they are {was.Cluster}: {was.Topic}, {was.RetryTopic}, {was.DlqTopic}); create a new namespace to move";
         }
     }
 

@@ -265,7 +265,14 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     {
         if (_consumers.TryGetValue(ns, out var consumer))
         {
-            return consumer;
+            if (!consumer.Failed)
+            {
+                return consumer;
+            }
+
+            // Its records go back to the group: a new member reads them again from the committed offsets.
+            _consumers.TryRemove(new KeyValuePair<string, NamespaceConsumer>(ns, consumer));
+            consumer.Dispose();
         }
 
         if (await KafkaOfAsync(ns, cancellationToken) is not { } kafka)

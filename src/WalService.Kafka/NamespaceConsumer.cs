@@ -98,6 +98,9 @@ internal sealed class NamespaceConsumer : IDisposable
         new Thread(Run) { IsBackground = true, Name = $"kafka-consumer {_ns}" }.Start();
     }
 
+    /// <summary>The polling thread ended without being asked to (a fatal client error); the consumer must be replaced.</summary>
+    public bool Failed => _stopped.Task.IsCompleted && !_stopping;
+
     /// <summary>Leaves the group after committing what is done; the next owner takes the rest.</summary>
     public Task StopAsync()
     {

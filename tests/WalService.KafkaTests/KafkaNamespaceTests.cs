@@ -134,4 +134,23 @@ public sealed class KafkaNamespaceTests(KafkaServer server) : KafkaServerTest(se
             () => Wal.Admin.UpdateNamespaceAsync(new UpdateNamespaceRequest { Config = changed, ExpectedVersion = current.Version }, cancellationToken: Ct).ResponseAsync,
             "config.backend cannot change");
     }
+
+    [Fact]
+    public async Task TopicsCannotChangeButConsumerSettingsCan()
+    {
+        var config = await CreateAsync(KafkaNamespace(Target.Url("/ok")));
+        var current = await Wal.Admin.GetNamespaceAsync(new GetNamespaceRequest { Name = config.Name }, cancellationToken: Ct);
+        var moved = current.Config.Clone();
+        moved.Kafka.Topic = "elsewhere";
+        var tuned = current.Config.Clone();
+        tuned.Consumer = new ConsumerSettings { Concurrency = 8 };
+
+        await AssertRpcErrorAsync(
+            StatusCode.InvalidArgument,
+            () => Wal.Admin.UpdateNamespaceAsync(new UpdateNamespaceRequest { Config = moved, ExpectedVersion = current.Version }, cancellationToken: Ct).ResponseAsync,
+            "config.kafka: cluster and topics cannot change");
+        var updated = await Wal.Admin.UpdateNamespaceAsync(new UpdateNamespaceRequest { Config = tuned, ExpectedVersion = current.Version }, cancellationToken: Ct);
+
+        Assert.Equal(8, updated.Config.Consumer.Concurrency);
+    }
 }

@@ -11,8 +11,11 @@ public interface ILogBackend : ILogProducer, ILogConsumer, IDeadLetterStore, IMe
 {
     BackendKind Kind { get; }
 
-    /// <summary>Problems with the namespace's backend settings on this server (e.g. an unknown cluster), each naming its field.</summary>
-    IEnumerable<string> Validate(NamespaceConfig config);
+    /// <summary>
+    /// Problems with the namespace's backend settings on this server (e.g. an unknown cluster), each naming its field;
+    /// on an update, <paramref name="current"/> is the stored config, for settings that cannot change.
+    /// </summary>
+    IEnumerable<string> Validate(NamespaceConfig config, NamespaceConfig? current);
 
     /// <summary>Prepares what the namespace needs before its first write (topics, queues).</summary>
     Task PrepareAsync(NamespaceSettings ns, CancellationToken cancellationToken);

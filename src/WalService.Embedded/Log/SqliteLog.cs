@@ -39,7 +39,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
 
     public BackendKind Kind => BackendKind.Embedded;
 
-    public IEnumerable<string> Validate(NamespaceConfig config) => [];
+    public IEnumerable<string> Validate(NamespaceConfig config, NamespaceConfig? current) => [];
 
     public Task PrepareAsync(NamespaceSettings ns, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -22,7 +22,7 @@ internal sealed class NamespaceAdminService(
 {
     public override async Task<Namespace> CreateNamespace(CreateNamespaceRequest request, ServerCallContext context)
     {
-        await ValidateAsync(request.Config, context.CancellationToken);
+        await ValidateAsync(request.Config, null, context.CancellationToken);
         var created = await store.CreateAsync(request.Config, time.GetUtcNow(), context.CancellationToken);
         registry.Apply(created);
         return created;
@@ -56,9 +56,13 @@ internal sealed class NamespaceAdminService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "expected_version is required: the version the change was based on (GetNamespace answers it)"));
         }
 
-        await ValidateAsync(request.Config, context.CancellationToken);
-        var current = await store.GetAsync(request.Config.Name, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"namespace '{request.Config.Name}' is not registered"));
+        var current = request.Config is { Name.Length: > 0 } named ? await store.GetAsync(named.Name, context.CancellationToken) : null;
+        await ValidateAsync(request.Config, current?.Config, context.CancellationToken);
+        if (current is null)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"namespace '{request.Config.Name}' is not registered"));
+        }
+
         if (NamespaceSettings.From(current).Backend != NamespaceSettings.From(new Namespace { Config = request.Config }).Backend)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "config.backend cannot change; create a new namespace on the other backend"));
@@ -150,7 +154,7 @@ internal sealed class NamespaceAdminService(
     }
 
     /// <summary>INVALID_ARGUMENT naming every violation; UNIMPLEMENTED for a backend or target this build lacks; then prepares the backend and the target.</summary>
-    private async Task ValidateAsync(NamespaceConfig? config, CancellationToken cancellationToken)
+    private async Task ValidateAsync(NamespaceConfig? config, NamespaceConfig? current, CancellationToken cancellationToken)
     {
         var errors = NamespaceConfigValidator.Validate(config, targets);
         if (errors.Count > 0)
@@ -164,7 +168,7 @@ internal sealed class NamespaceAdminService(
             throw new RpcException(new Status(StatusCode.Unimplemented, $"config.{settings.Backend.ToString().ToLowerInvariant()}: this backend is not available on this server yet; use embedded"));
         }
 
-        var backendErrors = backend.Validate(config!).ToList();
+        var backendErrors = backend.Validate(config!, current).ToList();
         if (backendErrors.Count > 0)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "invalid namespace config: " + string.Join("; ", backendErrors)));

@@ -74,6 +74,9 @@ internal sealed record BenchSettings
     /// <summary>Rounds of the Kafka mode, each one plain-producer phase and one WriteToLogBatch phase.</summary>
     public int KafkaRounds { get; init; } = 2;
 
+    /// <summary>Give the plain producer's records headers like the service's (names and sizes), not only a key and the payload.</summary>
+    public bool PlainHeaders { get; init; }
+
     /// <summary>Whether this run compares the service's Kafka namespace with a plain producer instead of running <see cref="Phases"/>.</summary>
     public bool IsKafka => KafkaMock || KafkaBootstrap is not null;
 

@@ -27,10 +27,10 @@ internal static class KafkaBench
         var kafka = (await admin.GetNamespaceAsync(new GetNamespaceRequest { Name = settings.Namespace }, cancellationToken: cancellationToken)).Config.Kafka;
         var serviceTopic = string.IsNullOrEmpty(kafka.Topic) ? $"wal.{settings.Namespace}" : kafka.Topic;
 
-        var probe = new Probe(server?.Process, metrics);
+        var probe = new Probe(server?.Process, metrics, cluster.IsMock ? "rdk:mock" : null);
         var drain = new DrainWatcher(log, probe, settings.Namespace, settings.DrainTimeout);
         var payload = RandomNumberGenerator.GetBytes(settings.PayloadBytes);
-        var plainCalls = PlainProducer.Calls(producer, plainTopic, payload, settings.BatchSize);
+        var plainCalls = PlainProducer.Calls(producer, plainTopic, payload, settings.BatchSize, settings.PlainHeaders ? settings.Namespace : null);
         var serviceCalls = (Func<int, Func<CancellationToken, Task<CallOutcome>>>)(i =>
             BenchRunner.BatchCall(channels, i, settings.Namespace, ByteString.CopyFrom(payload), settings.BatchSize));
 

@@ -53,6 +53,13 @@ internal sealed record KafkaReport
         }
 
         w.WriteLine();
+        w.WriteLine($"{"phase",-22} {"msgs/s",10} {"bench CPU",9} {"mock CPU",9} {"server CPU",10} {"µs CPU/msg",10} {"w/o mock",9}");
+        foreach (var p in Phases)
+        {
+            w.WriteLine($"{p.Name,-22} {N(p.MessagesPerSecond, 0),10} {Pct(p.ClientCpuPercent),9} {Pct(p.MockCpuPercent),9} {Pct(p.ServerCpuPercent),10} {Us(CpuPerMessage(p, withMock: true)),10} {Us(CpuPerMessage(p, withMock: false)),9}");
+        }
+
+        w.WriteLine();
         w.WriteLine($"plain producer: {N(PlainMessagesPerSecond, 0)} msgs/s; WriteToLogBatch into Kafka: {N(ServiceMessagesPerSecond, 0)} msgs/s (all rounds)");
         if (ServiceToPlain is { } ratio)
         {
@@ -78,6 +85,14 @@ internal sealed record KafkaReport
         }
 
         w.WriteLine();
+        w.WriteLine("| phase | messages/s | bench CPU | of which the mock cluster | server CPU | CPU µs per message (bench + server) | without the mock |");
+        w.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var p in Phases)
+        {
+            w.WriteLine($"| {p.Name} | {N(p.MessagesPerSecond, 0)} | {Pct(p.ClientCpuPercent)} | {Pct(p.MockCpuPercent)} | {Pct(p.ServerCpuPercent)} | {Us(CpuPerMessage(p, withMock: true))} | {Us(CpuPerMessage(p, withMock: false))} |");
+        }
+
+        w.WriteLine();
         w.WriteLine("| ratio | plain producer msgs/s | WriteToLogBatch msgs/s | measured | by round | target | result |");
         w.WriteLine("|---|---:|---:|---:|---|---:|---|");
         if (ServiceToPlain is { } ratio)
@@ -89,6 +104,17 @@ internal sealed record KafkaReport
         w.WriteLine($"Server peak RSS (VmHWM): {Mib(ServerPeakRssBytes, "n/a (the bench did not start the server)")}; bench peak RSS: {Mib(ClientPeakRssBytes, "n/a")}.");
     }
 
+    /// <summary>
+    /// CPU time the bench and the server spent per message of the window, in µs; with <paramref name="withMock"/> false,
+    /// without the mock cluster's thread. Null when the server's CPU is unknown (the bench did not start it).
+    /// </summary>
+    private static double? CpuPerMessage(PhaseResult p, bool withMock) =>
+        p.ServerCpuPercent is { } server && p.MessagesPerSecond > 0
+            ? (p.ClientCpuPercent + server - (withMock ? 0 : p.MockCpuPercent ?? 0)) / 100 / p.MessagesPerSecond * 1e6
+            : null;
+
+    private static string Us(double? value) => value is { } v ? N(v, 1) : "-";
+
     private static double Rate(IReadOnlyList<PhaseResult> phases)
     {
         var seconds = phases.Sum(p => p.Duration.TotalSeconds);
@@ -96,7 +122,7 @@ internal sealed record KafkaReport
     }
 
     private string Describe() =>
-        $"{Cluster}; topics {ServiceTopic.Name} ({ServiceTopic.Partitions} partitions) and {PlainTopic.Name} ({PlainTopic.Partitions} partitions); " +
+        $"{Cluster}; topics {ServiceTopic.Name} ({ServiceTopic.Partitions} partitions) and {PlainTopic.Name} ({PlainTopic.Partitions} partitions, records of a key and the payload{(Settings.PlainHeaders ? " and headers like the service's" : string.Empty)}); " +
         $"{Settings.Concurrency} concurrent calls of {Settings.BatchSize} {Settings.PayloadBytes}-byte messages (gRPC over {Settings.Connections} HTTP/2 connections to {Settings.Address}); " +
         $"{Settings.KafkaRounds} rounds, {N(Settings.Warmup.TotalSeconds, 0)} s warmup (the first phase of each kind {N(Settings.InitialWarmup.TotalSeconds, 0)} s more) + {N(Settings.Duration.TotalSeconds, 0)} s measured per phase";
 }

@@ -50,6 +50,8 @@ internal static class PhaseTable
 
     public static string N(double value, int decimals) => value.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
+    public static string Pct(double? value) => value is { } v ? N(v, 0) + "%" : "-";
+
     public static string Mib(long? bytes, string missing) => bytes is { } b ? N(b / 1024.0 / 1024.0, 1) + " MiB" : missing;
 
     private static string DescribeDrainShort(DrainResult d)
@@ -59,8 +61,6 @@ internal static class PhaseTable
             ? $"drained in {N(d.Elapsed.TotalSeconds, 1)} s{rate}"
             : $"NOT drained after {N(d.Elapsed.TotalSeconds, 1)} s ({N(d.Written - d.Applied - d.DeadLettered, 0)} left{rate})";
     }
-
-    private static string Pct(double? value) => value is { } v ? N(v, 0) + "%" : "-";
 
     private static string Opt(double? value) => value is { } v ? N(v, 0) : "-";
 

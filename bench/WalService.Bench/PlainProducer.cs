@@ -7,7 +7,9 @@ namespace WalService.Bench;
 /// <summary>
 /// The Kafka mode's reference: a plain Confluent.Kafka producer with the settings of the service's own producer
 /// (<c>src/WalService.Kafka/KafkaClusters.cs</c>), writing the same payloads in calls of the same size, each record
-/// with a unique 26-byte key as the service keys a record by its 26-character message id.
+/// with a unique 26-byte key as the service keys a record by its 26-character message id. With <c>headers</c>, each
+/// record also carries headers of the names and sizes the service writes (<c>src/WalService.Kafka/EnvelopeHeaders.cs</c>),
+/// so the records are as large as the service's and only the service's own work differs.
 /// </summary>
 internal static class PlainProducer
 {
@@ -43,7 +45,7 @@ internal static class PlainProducer
     /// The call of loop <c>i</c>: produce <paramref name="size"/> records at once and wait for all their delivery
     /// reports, as one <c>WriteToLogBatch</c> call of that size waits for all its entries.
     /// </summary>
-    public static Func<int, Func<CancellationToken, Task<CallOutcome>>> Calls(IProducer<byte[], byte[]> producer, string topic, byte[] payload, int size) => loop =>
+    public static Func<int, Func<CancellationToken, Task<CallOutcome>>> Calls(IProducer<byte[], byte[]> producer, string topic, byte[] payload, int size, string? headersOf) => loop =>
     {
         long sequence = 0;
         var reports = new Task<DeliveryResult<byte[], byte[]>>[size];
@@ -54,9 +56,10 @@ internal static class PlainProducer
             for (var i = 0; i < size; i++)
             {
                 var key = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{loop:D4}{sequence++:D22}"));
+                var message = new Message<byte[], byte[]> { Key = key, Value = payload, Headers = headersOf is null ? null : ServiceLikeHeaders(key, headersOf) };
                 try
                 {
-                    reports[i] = producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = key, Value = payload }, CancellationToken.None);
+                    reports[i] = producer.ProduceAsync(topic, message, CancellationToken.None);
                 }
                 catch (KafkaException ex)
                 {
@@ -87,4 +90,19 @@ internal static class PlainProducer
             return new CallOutcome(durable, notDurable, null, problem);
         };
     };
+
+    /// <summary>The headers the service gives a record of namespace <paramref name="ns"/> written in a traced request, with values of the same sizes.</summary>
+    private static Headers ServiceLikeHeaders(byte[] messageId, string ns)
+    {
+        var now = Encoding.ASCII.GetBytes(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        return new Headers
+        {
+            { "wal-message-id", messageId.ToArray() },
+            { "wal-namespace", Encoding.UTF8.GetBytes(ns) },
+            { "wal-deliver-at", now },
+            { "wal-attempt", "0"u8.ToArray() },
+            { "wal-written-at", now.ToArray() },
+            { "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"u8.ToArray() },
+        };
+    }
 }

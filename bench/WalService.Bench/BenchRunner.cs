@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Confluent.Kafka;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -8,34 +9,46 @@ namespace WalService.Bench;
 
 /// <summary>
 /// One bench run: (optionally) start the server, make sure the namespace exists, then the three phases in order
-/// (Health/Check baseline, WriteToLog, WriteToLogBatch), each write phase followed by a wait for the backlog to drain.
+/// (Health/Check baseline, WriteToLog, WriteToLogBatch), each write phase followed by a wait for the backlog to drain;
+/// or, with a Kafka cluster, the Kafka mode (<see cref="KafkaBench"/>).
 /// </summary>
 internal static class BenchRunner
 {
     public static async Task<int> RunAsync(BenchSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
+        BenchCluster? cluster = null;
         ServerProcess? server = null;
         try
         {
+            if (settings.IsKafka)
+            {
+                cluster = BenchCluster.Open(settings);
+                settings = settings with { KafkaBootstrap = cluster.BootstrapServers };
+                output.WriteLine(cluster.IsMock ? $"started librdkafka's mock cluster: {cluster.BootstrapServers}" : $"Kafka cluster: {cluster.BootstrapServers}");
+            }
+
             if (settings.StartServer is { } dll)
             {
-                server = await ServerProcess.StartAsync(dll, cancellationToken);
+                var config = cluster?.ServerSettings(settings.KafkaCluster) ?? new Dictionary<string, string?>();
+                server = await ServerProcess.StartAsync(dll, config, cancellationToken);
                 output.WriteLine($"started server pid {server.Process.Id}: gRPC {server.GrpcAddress}, ops {server.OpsAddress}, data {server.DataDirectory}");
                 settings = settings with { Address = server.GrpcAddress, OpsAddress = server.OpsAddress };
             }
 
-            var report = await RunPhasesAsync(settings, server, output, cancellationToken);
-            report = report with { ServerPeakRssBytes = server?.PeakRssBytes(), ClientPeakRssBytes = ServerProcess.ReadStatusKb(Environment.ProcessId, "VmHWM:") * 1024 };
-            report.WriteText(output);
-            if (settings.Markdown)
+            if (cluster is not null)
             {
-                output.WriteLine();
-                report.WriteMarkdown(output);
+                var kafka = await KafkaBench.RunAsync(settings, cluster, server, output, cancellationToken);
+                kafka = kafka with { ServerPeakRssBytes = server?.PeakRssBytes(), ClientPeakRssBytes = ClientPeakRss() };
+                Write(kafka.WriteText, kafka.WriteMarkdown);
+                return 0;
             }
 
+            var report = await RunPhasesAsync(settings, server, output, cancellationToken);
+            report = report with { ServerPeakRssBytes = server?.PeakRssBytes(), ClientPeakRssBytes = ClientPeakRss() };
+            Write(report.WriteText, report.WriteMarkdown);
             return 0;
         }
-        catch (Exception ex) when (ex is RpcException or InvalidOperationException or TimeoutException)
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or TimeoutException or KafkaException)
         {
             output.WriteLine($"bench failed: {ex.Message}");
             return 1;
@@ -46,8 +59,40 @@ internal static class BenchRunner
             {
                 await server.DisposeAsync();
             }
+
+            cluster?.Dispose();
+        }
+
+        void Write(Action<TextWriter> text, Action<TextWriter> markdown)
+        {
+            text(output);
+            if (settings.Markdown)
+            {
+                output.WriteLine();
+                markdown(output);
+            }
         }
     }
+
+    /// <summary>A reader of the ops endpoint's <c>/metrics</c>, or null (with a warning) when there is none or it does not answer.</summary>
+    public static async Task<MetricsScraper?> ConnectMetricsAsync(BenchSettings settings, HttpClient http, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (settings.OpsAddress is not { } ops)
+        {
+            return null;
+        }
+
+        var metrics = new MetricsScraper(http, ops, settings.Namespace);
+        if (await metrics.TryReadAsync(cancellationToken) is null)
+        {
+            output.WriteLine($"warning: {metrics.Address} does not answer; the drain is judged by GetMessageStatus only");
+            return null;
+        }
+
+        return metrics;
+    }
+
+    private static long? ClientPeakRss() => ServerProcess.ReadStatusKb(Environment.ProcessId, "VmHWM:") * 1024;
 
     private static async Task<BenchReport> RunPhasesAsync(BenchSettings settings, ServerProcess? server, TextWriter output, CancellationToken cancellationToken)
     {
@@ -56,18 +101,8 @@ internal static class BenchRunner
         var admin = new NamespaceAdmin.NamespaceAdminClient(channels.For(0));
         var log = new WriteAheadLog.WriteAheadLogClient(channels.For(0));
 
-        MetricsScraper? metrics = null;
-        if (settings.OpsAddress is { } ops)
-        {
-            metrics = new MetricsScraper(http, ops, settings.Namespace);
-            if (await metrics.TryReadAsync(cancellationToken) is null)
-            {
-                output.WriteLine($"warning: {metrics.Address} does not answer; the drain is judged by GetMessageStatus only");
-                metrics = null;
-            }
-        }
-
-        output.WriteLine(await EnsureNamespaceAsync(admin, settings, cancellationToken));
+        var metrics = await ConnectMetricsAsync(settings, http, output, cancellationToken);
+        output.WriteLine(await BenchNamespace.EnsureAsync(admin, settings, cancellationToken));
         var probe = new Probe(server?.Process, metrics);
         var drain = new DrainWatcher(log, probe, settings.Namespace, settings.DrainTimeout);
         var payload = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(settings.PayloadBytes));
@@ -93,31 +128,33 @@ internal static class BenchRunner
         if (run.Contains("single"))
         {
             output.WriteLine($"phase WriteToLog: {settings.Concurrency} concurrent calls, {settings.PayloadBytes}-byte payloads");
-            single = await WritePhaseAsync("WriteToLog", First(), i => SingleCall(channels, i, settings.Namespace, payload), probe, drain, output, cancellationToken);
+            single = await WritePhaseAsync("WriteToLog", First(), i => SingleCall(channels, i, settings.Namespace, payload), probe, drain, settings.TrackStatus, output, cancellationToken);
         }
 
         if (run.Contains("batch"))
         {
             output.WriteLine($"phase WriteToLogBatch: {settings.Concurrency} concurrent calls of {settings.BatchSize} entries");
-            batch = await WritePhaseAsync($"WriteToLogBatch x{settings.BatchSize}", First(), i => BatchCall(channels, i, settings.Namespace, payload, settings.BatchSize), probe, drain, output, cancellationToken);
+            batch = await WritePhaseAsync($"WriteToLogBatch x{settings.BatchSize}", First(), i => BatchCall(channels, i, settings.Namespace, payload, settings.BatchSize), probe, drain, settings.TrackStatus, output, cancellationToken);
         }
 
         return new BenchReport { Settings = settings, Health = health, Single = single, Batch = batch };
     }
 
-    private static async Task<PhaseResult> WritePhaseAsync(
+    /// <summary>A write phase, then the wait for its backlog (judged by the last message id's status too when the namespace tracks status).</summary>
+    public static async Task<PhaseResult> WritePhaseAsync(
         string name,
         BenchSettings settings,
         Func<int, Func<CancellationToken, Task<CallOutcome>>> callFor,
         Probe probe,
         DrainWatcher drain,
+        bool trackStatus,
         TextWriter output,
         CancellationToken cancellationToken)
     {
         var before = await probe.TakeAsync(cancellationToken);
         var phase = await LoadGenerator.RunAsync(name, settings, callFor, probe, cancellationToken);
         output.WriteLine($"  {phase.TotalDurable} messages durable; waiting up to {settings.DrainTimeout.TotalSeconds:0} s for the consumers to apply them");
-        return phase with { Drain = await drain.WatchAsync(before, phase.LastMessageId, cancellationToken) };
+        return phase with { Drain = await drain.WatchAsync(before, trackStatus ? phase.LastMessageId : null, cancellationToken) };
     }
 
     private static Func<CancellationToken, Task<CallOutcome>> HealthCall(ChannelSet channels, int loop)
@@ -140,7 +177,7 @@ internal static class BenchRunner
         return async ct => CallOutcome.Of(await client.WriteToLogAsync(request, cancellationToken: ct));
     }
 
-    private static Func<CancellationToken, Task<CallOutcome>> BatchCall(ChannelSet channels, int loop, string ns, ByteString payload, int size)
+    public static Func<CancellationToken, Task<CallOutcome>> BatchCall(ChannelSet channels, int loop, string ns, ByteString payload, int size)
     {
         var client = new WriteAheadLog.WriteAheadLogClient(channels.For(loop));
         var request = new WriteToLogBatchRequest();
@@ -150,38 +187,5 @@ internal static class BenchRunner
         }
 
         return async ct => CallOutcome.Of(await client.WriteToLogBatchAsync(request, cancellationToken: ct));
-    }
-
-    /// <summary>Creates the namespace (embedded backend, noop target, the chosen consumer settings) unless it exists.</summary>
-    private static async Task<string> EnsureNamespaceAsync(NamespaceAdmin.NamespaceAdminClient admin, BenchSettings settings, CancellationToken cancellationToken)
-    {
-        var ns = settings.Namespace;
-        try
-        {
-            var existing = await admin.GetNamespaceAsync(new GetNamespaceRequest { Name = ns }, cancellationToken: cancellationToken);
-            var c = existing.Config;
-            return $"namespace '{ns}' exists (state {existing.State}, backend {c.BackendCase}, target {c.Target?.KindCase}, consumer concurrency {c.Consumer?.Concurrency ?? 0}, batch {c.Consumer?.BatchSize ?? 0}; 0 = default)";
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            // Created below.
-        }
-
-        var config = new NamespaceConfig
-        {
-            Name = ns,
-            Embedded = new EmbeddedBackend(),
-            Target = new Target { Noop = new NoopTarget() },
-            Consumer = new ConsumerSettings { Concurrency = settings.ConsumerConcurrency, BatchSize = settings.ConsumerBatchSize },
-        };
-        try
-        {
-            await admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: cancellationToken);
-            return $"namespace '{ns}' created (embedded backend, noop target, consumer concurrency {settings.ConsumerConcurrency}, batch {settings.ConsumerBatchSize})";
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
-        {
-            return $"namespace '{ns}' exists";
-        }
     }
 }

@@ -56,6 +56,30 @@ internal sealed record BenchSettings
     /// <summary>Also print the results as markdown for <c>docs/performance.md</c>.</summary>
     public bool Markdown { get; init; }
 
+    /// <summary>Keep per-message status (<c>track_status</c>) in the namespace, when the bench creates it.</summary>
+    public bool TrackStatus { get; init; } = true;
+
+    /// <summary>Host librdkafka's mock cluster in the bench and give it to the started server as its cluster <see cref="KafkaCluster"/>.</summary>
+    public bool KafkaMock { get; init; }
+
+    /// <summary>Bootstrap servers of the Kafka cluster of the Kafka mode; with <see cref="KafkaMock"/>, the mock's.</summary>
+    public string? KafkaBootstrap { get; init; }
+
+    /// <summary>The server's name for that cluster (<c>Wal:Kafka:Clusters:&lt;name&gt;</c>).</summary>
+    public string KafkaCluster { get; init; } = "default";
+
+    /// <summary>Partitions of the namespace's topic and of the plain producer's topic, when the bench creates them.</summary>
+    public int KafkaPartitions { get; init; } = 4;
+
+    /// <summary>Rounds of the Kafka mode, each one plain-producer phase and one WriteToLogBatch phase.</summary>
+    public int KafkaRounds { get; init; } = 2;
+
+    /// <summary>Give the plain producer's records headers like the service's (names and sizes), not only a key and the payload.</summary>
+    public bool PlainHeaders { get; init; }
+
+    /// <summary>Whether this run compares the service's Kafka namespace with a plain producer instead of running <see cref="Phases"/>.</summary>
+    public bool IsKafka => KafkaMock || KafkaBootstrap is not null;
+
     /// <summary>The problems that make these settings unusable; empty when they are fine.</summary>
     public IEnumerable<string> Problems()
     {
@@ -119,9 +143,47 @@ internal sealed record BenchSettings
             yield return "--phases must name at least one phase";
         }
 
+        foreach (var problem in KafkaProblems())
+        {
+            yield return problem;
+        }
+
         if (StartServer is not null && !File.Exists(StartServer))
         {
             yield return $"--start-server: no file at '{StartServer}' (build it with 'dotnet build -c Release WalService.slnx')";
+        }
+    }
+
+    private IEnumerable<string> KafkaProblems()
+    {
+        if (KafkaMock && KafkaBootstrap is not null)
+        {
+            yield return "--kafka-mock and --kafka-bootstrap exclude each other";
+        }
+
+        if (KafkaMock && StartServer is null)
+        {
+            yield return "--kafka-mock needs --start-server: the mock cluster lives in the bench, so only a server it starts can be given its address";
+        }
+
+        if (KafkaBootstrap is { } servers && string.IsNullOrWhiteSpace(servers))
+        {
+            yield return "--kafka-bootstrap must name at least one host:port";
+        }
+
+        if (string.IsNullOrWhiteSpace(KafkaCluster))
+        {
+            yield return "--kafka-cluster must not be empty";
+        }
+
+        if (KafkaPartitions is < 1 or > 1000)
+        {
+            yield return "--kafka-partitions must be between 1 and 1000";
+        }
+
+        if (KafkaRounds is < 1 or > 10)
+        {
+            yield return "--kafka-rounds must be between 1 and 10";
         }
     }
 }

@@ -51,6 +51,9 @@ internal sealed record PhaseResult
     /// <summary>CPU used by the server in the window, in percent of one core; null when the bench did not start it.</summary>
     public double? ServerCpuPercent => ProbeSnapshot.CpuPercent(WindowOpened.ServerCpu, WindowClosed.ServerCpu, WindowOpened, WindowClosed);
 
+    /// <summary>CPU used by the Kafka mock cluster's thread inside the bench in the window, in percent of one core; null without one.</summary>
+    public double? MockCpuPercent => ProbeSnapshot.CpuPercent(WindowOpened.MockCpu, WindowClosed.MockCpu, WindowOpened, WindowClosed);
+
     /// <summary>CPU used by all processes of the machine in the window, in percent of one core.</summary>
     public double? MachineCpuPercent => ProbeSnapshot.CpuPercent(WindowOpened.MachineCpu, WindowClosed.MachineCpu, WindowOpened, WindowClosed);
 

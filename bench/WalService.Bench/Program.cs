@@ -10,17 +10,25 @@ var duration = new Option<double>("--duration") { Description = "measured second
 var warmup = new Option<double>("--warmup") { Description = "unmeasured seconds at the start of each phase", DefaultValueFactory = _ => 2 };
 var initialWarmup = new Option<double>("--initial-warmup") { Description = "extra unmeasured seconds of the first phase, for the server's JIT warm-up", DefaultValueFactory = _ => 5 };
 var batchSize = new Option<int>("--batch-size") { Description = "entries per WriteToLogBatch call", DefaultValueFactory = _ => 100 };
-var ns = new Option<string>("--namespace") { Description = "namespace to write to; created (embedded, noop target) when missing", DefaultValueFactory = _ => "bench" };
+var ns = new Option<string>("--namespace") { Description = "namespace to write to; created (embedded backend, or Kafka in the Kafka mode; noop target) when missing", DefaultValueFactory = _ => "bench" };
 var drainTimeout = new Option<double>("--drain-timeout") { Description = "longest wait, in seconds, for the consumers to apply a write phase's messages", DefaultValueFactory = _ => 60 };
 var consumerConcurrency = new Option<int>("--consumer-concurrency") { Description = "consumer concurrency of the namespace, when the bench creates it", DefaultValueFactory = _ => 4 };
 var consumerBatch = new Option<int>("--consumer-batch-size") { Description = "consumer batch size of the namespace, when the bench creates it", DefaultValueFactory = _ => 100 };
 var phases = new Option<string>("--phases") { Description = "comma-separated phases to run, in this order: health, single, batch", DefaultValueFactory = _ => "health,single,batch" };
 var startServer = new Option<string?>("--start-server") { Description = "path of WalService.Server.dll: start it on free loopback ports with a fresh temp data folder, and stop it at the end" };
 var markdown = new Option<bool>("--markdown") { Description = "also print the results as markdown for docs/performance.md" };
+var trackStatus = new Option<bool>("--track-status") { Description = "track_status of the namespace, when the bench creates it", DefaultValueFactory = _ => true };
+var kafkaMock = new Option<bool>("--kafka-mock") { Description = "Kafka mode on librdkafka's mock cluster, hosted by the bench (needs --start-server)" };
+var kafkaBootstrap = new Option<string?>("--kafka-bootstrap") { Description = "Kafka mode on the existing cluster at these bootstrap servers" };
+var kafkaCluster = new Option<string>("--kafka-cluster") { Description = "the server's name for that cluster (Wal:Kafka:Clusters:<name>)", DefaultValueFactory = _ => "default" };
+var kafkaPartitions = new Option<int>("--kafka-partitions") { Description = "partitions of the namespace's topic and of the plain producer's topic, when the bench creates them", DefaultValueFactory = _ => 4 };
+var plainHeaders = new Option<bool>("--plain-headers") { Description = "Kafka mode: the plain producer's records also carry headers like the service's wal-* headers (same names and sizes)" };
+var kafkaRounds = new Option<int>("--kafka-rounds") { Description = "rounds of the Kafka mode, each a plain-producer phase and a WriteToLogBatch phase", DefaultValueFactory = _ => 2 };
 
-var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain.")
+var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka namespace against a plain Kafka producer.")
 {
     address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, initialWarmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
+    trackStatus, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaPartitions, kafkaRounds, plainHeaders,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -57,6 +65,13 @@ root.SetAction(async (result, cancellationToken) =>
         DrainTimeout = TimeSpan.FromSeconds(result.GetValue(drainTimeout)),
         StartServer = result.GetValue(startServer),
         Markdown = result.GetValue(markdown),
+        TrackStatus = result.GetValue(trackStatus),
+        KafkaMock = result.GetValue(kafkaMock),
+        KafkaBootstrap = result.GetValue(kafkaBootstrap),
+        KafkaCluster = result.GetValue(kafkaCluster) ?? "default",
+        KafkaPartitions = result.GetValue(kafkaPartitions),
+        KafkaRounds = result.GetValue(kafkaRounds),
+        PlainHeaders = result.GetValue(plainHeaders),
     };
 
     var problems = settings.Problems().ToList();

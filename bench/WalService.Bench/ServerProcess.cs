@@ -39,8 +39,11 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string DataDirectory => Path.Combine(_folder, "data");
 
-    /// <summary>Starts the server and waits until its <c>grpc.health.v1.Health/Check</c> answers SERVING.</summary>
-    public static async Task<ServerProcess> StartAsync(string dllPath, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the server, with <paramref name="settings"/> (configuration keys such as <c>Wal:Kafka:Clusters:default:BootstrapServers</c>)
+    /// as environment variables, and waits until its <c>grpc.health.v1.Health/Check</c> answers SERVING.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string dllPath, IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("walservice-bench-").FullName;
         var grpc = new Uri($"http://127.0.0.1:{FreePort()}");
@@ -58,6 +61,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["Wal__DataDirectory"] = Path.Combine(folder, "data");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start '{dllPath}'");
         var server = new ServerProcess(process, folder, grpc, ops);

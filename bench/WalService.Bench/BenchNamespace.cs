@@ -1,0 +1,58 @@
+using Grpc.Core;
+using WalService.Api.V1;
+
+namespace WalService.Bench;
+
+/// <summary>The namespace a run writes to: created when missing (embedded or Kafka backend, <c>noop</c> target), else reported as it is.</summary>
+internal static class BenchNamespace
+{
+    /// <summary>Creates the namespace unless it exists, and says which it is; in the Kafka mode an existing one must use the Kafka backend.</summary>
+    public static async Task<string> EnsureAsync(NamespaceAdmin.NamespaceAdminClient admin, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var ns = settings.Namespace;
+        try
+        {
+            var existing = await admin.GetNamespaceAsync(new GetNamespaceRequest { Name = ns }, cancellationToken: cancellationToken);
+            var c = existing.Config;
+            if (settings.IsKafka && c.BackendCase != NamespaceConfig.BackendOneofCase.Kafka)
+            {
+                throw new InvalidOperationException($"namespace '{ns}' exists with the {c.BackendCase} backend; name another with --namespace");
+            }
+
+            return $"namespace '{ns}' exists (state {existing.State}, backend {c.BackendCase}, target {c.Target?.KindCase}, consumer concurrency {c.Consumer?.Concurrency ?? 0}, batch {c.Consumer?.BatchSize ?? 0}; 0 = default)";
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            // Created below.
+        }
+
+        var config = new NamespaceConfig
+        {
+            Name = ns,
+            Target = new Target { Noop = new NoopTarget() },
+            Consumer = new ConsumerSettings { Concurrency = settings.ConsumerConcurrency, BatchSize = settings.ConsumerBatchSize },
+            TrackStatus = settings.TrackStatus,
+        };
+        string backend;
+        if (settings.IsKafka)
+        {
+            config.Kafka = new KafkaBackend { Cluster = settings.KafkaCluster, Partitions = settings.KafkaPartitions };
+            backend = $"kafka backend on cluster '{settings.KafkaCluster}', {settings.KafkaPartitions} partitions";
+        }
+        else
+        {
+            config.Embedded = new EmbeddedBackend();
+            backend = "embedded backend";
+        }
+
+        try
+        {
+            await admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: cancellationToken);
+            return $"namespace '{ns}' created ({backend}, noop target, consumer concurrency {settings.ConsumerConcurrency}, batch {settings.ConsumerBatchSize}, track_status {settings.TrackStatus})";
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
+        {
+            return $"namespace '{ns}' exists";
+        }
+    }
+}

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Confluent.Kafka;
 using Google.Protobuf;
@@ -10,8 +11,10 @@ namespace WalService.Kafka;
 
 /// <summary>
 /// Carries an envelope as a Kafka record: the payload is the value, the ordering key (else the message id) is the
-/// key, and the metadata travels in <c>wal-*</c> headers that any Kafka tool can read. The message's own headers are
-/// <c>wal-header-&lt;name&gt;</c>.
+/// key, the record's timestamp is the original write time, and the metadata travels in <c>wal-*</c> headers that any
+/// Kafka tool can read. A header that would say what its default says is left out (each costs the producer a copy):
+/// <c>wal-deliver-at</c> only when it differs from the write time, <c>wal-attempt</c> only from attempt 2. The
+/// message's own headers are <c>wal-header-&lt;name&gt;</c>.
 /// </summary>
 internal static class EnvelopeHeaders
 {
@@ -19,7 +22,6 @@ internal static class EnvelopeHeaders
     public const string Namespace = "wal-namespace";
     public const string DeliverAt = "wal-deliver-at";
     public const string Attempt = "wal-attempt";
-    public const string WrittenAt = "wal-written-at";
     public const string OrderingKey = "wal-ordering-key";
     public const string IdempotencyKey = "wal-idempotency-key";
     public const string Target = "wal-target";
@@ -32,14 +34,17 @@ internal static class EnvelopeHeaders
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var meta = envelope.Meta;
-        var headers = new Headers
+        var headers = new Headers { { MessageId, Utf8(meta.MessageId) } };
+        if (meta.DeliverAtMs != meta.OriginalWriteTimeMs)
         {
-            { MessageId, Utf8(meta.MessageId) },
-            { Namespace, Utf8(meta.Namespace) },
-            { DeliverAt, Number(meta.DeliverAtMs) },
-            { Attempt, Number(meta.Attempt) },
-            { WrittenAt, Number(meta.OriginalWriteTimeMs) },
-        };
+            headers.Add(DeliverAt, Number(meta.DeliverAtMs));
+        }
+
+        if (meta.Attempt > 1)
+        {
+            headers.Add(Attempt, Number(meta.Attempt));
+        }
+
         AddIfSet(headers, OrderingKey, meta.OrderingKey);
         AddIfSet(headers, IdempotencyKey, meta.IdempotencyKey);
         AddIfSet(headers, TraceParent, meta.TraceParent);
@@ -61,8 +66,9 @@ internal static class EnvelopeHeaders
         return new Message<byte[], byte[]>
         {
             Key = Utf8(string.IsNullOrEmpty(meta.OrderingKey) ? meta.MessageId : meta.OrderingKey),
-            Value = envelope.Payload.ToArray(),
+            Value = WholeArray(envelope.Payload),
             Headers = headers,
+            Timestamp = new Timestamp(meta.OriginalWriteTimeMs, TimestampType.CreateTime),
         };
     }
 
@@ -80,7 +86,7 @@ internal static class EnvelopeHeaders
             Namespace = ns,
             DeliverAtMs = Long(headers, DeliverAt) ?? record.Message.Timestamp.UnixTimestampMs,
             Attempt = (int)(Long(headers, Attempt) ?? 1),
-            OriginalWriteTimeMs = Long(headers, WrittenAt) ?? record.Message.Timestamp.UnixTimestampMs,
+            OriginalWriteTimeMs = record.Message.Timestamp.UnixTimestampMs,
             OrderingKey = Text(headers, OrderingKey) ?? string.Empty,
             IdempotencyKey = Text(headers, IdempotencyKey) ?? string.Empty,
             TraceParent = Text(headers, TraceParent) ?? string.Empty,
@@ -112,6 +118,12 @@ internal static class EnvelopeHeaders
 
     private static long? Long(Headers headers, string name) =>
         long.TryParse(Text(headers, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    /// <summary>The payload's own array when it spans all of one (as a parsed request's bytes do), else a copy.</summary>
+    private static byte[] WholeArray(ReadOnlyMemory<byte> payload) =>
+        MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : payload.ToArray();
 
     private static byte[] Number(long value) => Utf8(value.ToString(CultureInfo.InvariantCulture));
 

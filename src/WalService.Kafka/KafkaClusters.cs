@@ -34,6 +34,29 @@ internal sealed class KafkaClusters : IDisposable
     public IProducer<byte[], byte[]> Producer(string cluster) =>
         _producers.GetOrAdd(cluster, name => new Lazy<IProducer<byte[], byte[]>>(() => BuildProducer(name))).Value;
 
+    /// <summary>
+    /// Hands a record to the cluster's shared producer and measures it; <paramref name="onReport"/> gets its outcome on
+    /// the producer's delivery thread (keep it short), or at once when the producer refuses the record (queue full).
+    /// </summary>
+    public void Produce(string cluster, string topic, Message<byte[], byte[]> message, Action<PersistenceStatus, Error> onReport)
+    {
+        ArgumentNullException.ThrowIfNull(onReport);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            Producer(cluster).Produce(topic, message, report =>
+            {
+                _metrics.Produced(cluster, started, report.Status, report.Error.Code);
+                onReport(report.Status, report.Error);
+            });
+        }
+        catch (KafkaException ex)
+        {
+            _metrics.Produced(cluster, started, PersistenceStatus.NotPersisted, ex.Error.Code);
+            onReport(PersistenceStatus.NotPersisted, ex.Error);
+        }
+    }
+
     /// <summary>Produces through the cluster's shared producer and measures it; throws as <see cref="IProducer{TKey,TValue}.ProduceAsync(string, Message{TKey,TValue}, CancellationToken)"/> does.</summary>
     public async Task<DeliveryResult<byte[], byte[]>> ProduceAsync(string cluster, string topic, Message<byte[], byte[]> message, CancellationToken cancellationToken)
     {
@@ -106,6 +129,8 @@ internal sealed class KafkaClusters : IDisposable
             ["compression.type"] = "lz4",
             ["message.timeout.ms"] = "15000",
             ["client.id"] = "walservice",
+            // The service reads only the outcome of a delivery, so reports need not copy the record back.
+            ["dotnet.producer.delivery.report.fields"] = "status",
         }));
         return new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, m) => LogLine(m)).Build();
     }

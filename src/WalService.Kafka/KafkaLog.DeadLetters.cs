@@ -72,10 +72,10 @@ internal sealed partial class KafkaLog
             // Waiting before the records exist, so a consumer that checks finished records never skips a redriven one.
             if (settings.TrackStatus)
             {
-                await _ledger.RecordAsync([.. envelopes.Select(e => Waiting(e, now, attempts: 0))], cancellationToken);
+                await _ledger.RecordAsync([.. envelopes.Select(e => KafkaAppender.Waiting(e, now))], cancellationToken);
             }
 
-            var results = await Task.WhenAll(envelopes.Select(e => ProduceAsync(kafka, e)));
+            var results = await Task.WhenAll(envelopes.Select(e => _appender.ProduceOneAsync(kafka, kafka.Topic, e)));
             var written = envelopes.Where((_, i) => results[i].Durable == Trilean.True).ToList();
             if (written.Count > 0)
             {

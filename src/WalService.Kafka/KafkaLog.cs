@@ -28,6 +28,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LedgerWriter _statuses;
+    private readonly KafkaAppender _appender;
     private readonly ConcurrentDictionary<string, NamespaceConsumer> _consumers = new(StringComparer.Ordinal);
 
     public KafkaLog(
@@ -49,37 +50,16 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         _time = time;
         _logger = logger;
         _statuses = new LedgerWriter(ledger, time, logger);
+        _appender = new KafkaAppender(clusters, registry, ledger, DeferStatuses);
         metrics.ObserveLagOf(() => _consumers.SelectMany(c => c.Value.Lag().Select(l => (c.Key, l.Partition, l.Lag))));
     }
 
     public BackendKind Kind => BackendKind.Kafka;
 
-    public async Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
+    public Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        var now = _time.GetUtcNow();
-        var results = new AppendResult[requests.Count];
-        var produced = new Task<AppendResult>[requests.Count];
-        var settings = new NamespaceSettings?[requests.Count];
-        for (var i = 0; i < requests.Count; i++)
-        {
-            settings[i] = await _registry.GetAsync(requests[i].Envelope.Meta.Namespace, cancellationToken);
-        }
-
-        await Task.WhenAll(Enumerable.Range(0, requests.Count).Select(async i =>
-        {
-            produced[i] = settings[i] is { } ns
-                ? ClaimAndProduceAsync(ns, requests[i], now)
-                : Task.FromResult(new AppendResult(Trilean.False, requests[i].Envelope.MessageId, "namespace is no longer registered"));
-            results[i] = await produced[i];
-        }));
-
-        var written = Enumerable.Range(0, requests.Count)
-            .Where(i => results[i].Durable == Trilean.True && results[i].MessageId == requests[i].Envelope.MessageId && settings[i]!.TrackStatus)
-            .Select(i => Waiting(requests[i].Envelope, now, attempts: 0))
-            .ToList();
-        await RecordNowAsync(written);
-        return results;
+        return _appender.AppendAsync(requests, _time.GetUtcNow(), cancellationToken);
     }
 
     public async Task<IReadOnlyList<LeasedMessage>> LeaseDueAsync(string ns, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
@@ -199,61 +179,10 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         await _statuses.DisposeAsync();
     }
 
-    private async Task<AppendResult> ClaimAndProduceAsync(NamespaceSettings ns, AppendRequest request, DateTimeOffset now)
-    {
-        var envelope = request.Envelope;
-        var key = envelope.Meta.IdempotencyKey;
-        if (key.Length > 0)
-        {
-            string holder;
-            try
-            {
-                holder = await _ledger.ClaimAsync(ns.Name, key, envelope.MessageId, now, now + request.DedupWindow, CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return new AppendResult(Trilean.False, envelope.MessageId, $"idempotency key could not be checked: {ex.Message}");
-            }
-
-            if (holder != envelope.MessageId)
-            {
-                return AppendResult.Persisted(holder);
-            }
-        }
-
-        var result = await ProduceAsync(KafkaNamespace.From(ns.Source.Config), envelope);
-        if (result.Durable == Trilean.False && key.Length > 0)
-        {
-            await _ledger.ReleaseAsync(ns.Name, key, envelope.MessageId, CancellationToken.None);
-        }
-
-        return result;
-    }
-
-    private async Task<AppendResult> ProduceAsync(KafkaNamespace kafka, Envelope envelope, string? topic = null, params (string, string)[] headers)
-    {
-        try
-        {
-            var report = await _clusters.ProduceAsync(kafka.Cluster, topic ?? kafka.Topic, EnvelopeHeaders.ToMessage(envelope, headers), CancellationToken.None);
-            return report.Status == PersistenceStatus.Persisted
-                ? AppendResult.Persisted(envelope.MessageId)
-                : new AppendResult(Trilean.Unknown, envelope.MessageId, "the cluster did not confirm the write");
-        }
-        catch (ProduceException<byte[], byte[]> ex)
-        {
-            var durable = ex.DeliveryResult?.Status == PersistenceStatus.PossiblyPersisted ? Trilean.Unknown : Trilean.False;
-            return new AppendResult(durable, envelope.MessageId, $"kafka: {ex.Error.Reason}");
-        }
-        catch (KafkaException ex)
-        {
-            return new AppendResult(Trilean.False, envelope.MessageId, $"kafka: {ex.Error.Reason}");
-        }
-    }
-
     /// <summary>Produces a message the consumer holds; when that fails, gives the lease back (so it is delivered again) and throws.</summary>
     private async Task ProduceOrReturnAsync(NamespaceConsumer consumer, LeasedMessage message, KafkaNamespace kafka, string topic, Envelope envelope, params (string, string)[] headers)
     {
-        var result = await ProduceAsync(kafka, envelope, topic, headers);
+        var result = await _appender.ProduceOneAsync(kafka, topic, envelope, headers);
         if (result.Durable != Trilean.True)
         {
             consumer.Return(message);
@@ -299,25 +228,12 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     private async ValueTask<bool> TracksStatusAsync(string ns, CancellationToken cancellationToken) =>
         await _registry.GetAsync(ns, cancellationToken) is { TrackStatus: true };
 
-    private static LedgerUpdate Waiting(Envelope envelope, DateTimeOffset now, int attempts) =>
-        new(envelope.Meta.Namespace, envelope.MessageId, envelope.DeliverAt > now ? MessageState.Delayed : MessageState.Pending, attempts, null, envelope.DeliverAt, null, now);
-
-    /// <summary>Records statuses before answering, so a status asked for right after a write is there; queues them when the ledger fails.</summary>
-    private async Task RecordNowAsync(List<LedgerUpdate> updates)
+    private void DeferStatuses(IReadOnlyList<LedgerUpdate> updates, Exception error)
     {
-        if (updates.Count == 0)
+        KafkaLogEvents.StatusDeferred(_logger, error, updates.Count);
+        foreach (var update in updates)
         {
-            return;
-        }
-
-        try
-        {
-            await _ledger.RecordAsync(updates, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            KafkaLogEvents.StatusDeferred(_logger, ex, updates.Count);
-            updates.ForEach(_statuses.Enqueue);
+            _statuses.Enqueue(update);
         }
     }
 }

@@ -30,15 +30,17 @@ public sealed class KafkaDeliveryTests(KafkaServer server) : KafkaServerTest(ser
     {
         var ns = await CreateAsync(KafkaNamespace(Target.Url("/ok")));
 
-        var id = await WriteDurableAsync(ns.Name, "inspect", new WalWriteOptions { OrderingKey = "order-7", Headers = new Dictionary<string, string> { ["tenant"] = "eu-1" } });
+        var writtenAt = DateTimeOffset.UtcNow;
+        var id = await WriteDurableAsync(ns.Name, "inspect", new WalWriteOptions { OrderingKey = "order-7", Delay = TimeSpan.FromSeconds(1), Headers = new Dictionary<string, string> { ["tenant"] = "eu-1" } });
         var record = ReadOne($"wal.{ns.Name}", id);
+        var deliverAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(Header(record, "wal-deliver-at"), System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal("order-7", Encoding.UTF8.GetString(record.Message.Key));
         Assert.Equal("inspect", Encoding.UTF8.GetString(record.Message.Value));
-        Assert.Equal(ns.Name, Header(record, "wal-namespace"));
         Assert.Equal("order-7", Header(record, "wal-ordering-key"));
         Assert.Equal("eu-1", Header(record, "wal-header-tenant"));
-        Assert.True(long.Parse(Header(record, "wal-deliver-at"), System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.InRange(record.Message.Timestamp.UtcDateTime - writtenAt.UtcDateTime, TimeSpan.Zero, Deadline);
+        Assert.Equal(TimeSpan.FromSeconds(1), deliverAt - DateTimeOffset.FromUnixTimeMilliseconds(record.Message.Timestamp.UnixTimestampMs));
     }
 
     [Fact]

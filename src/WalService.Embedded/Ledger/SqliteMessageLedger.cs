@@ -60,18 +60,20 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
         ArgumentNullException.ThrowIfNull(updates);
         return _writer.ExecuteAsync(db =>
         {
+            var upsert = db.Raw(
+                """
+                INSERT INTO ledger_status (ns, id, state, attempts, last_error, next_ms, applied_ms, at_ms)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                ON CONFLICT (ns, id) DO UPDATE SET
+                    state = excluded.state, attempts = excluded.attempts, last_error = excluded.last_error,
+                    next_ms = excluded.next_ms, applied_ms = excluded.applied_ms, at_ms = excluded.at_ms
+                WHERE excluded.at_ms >= ledger_status.at_ms
+                """);
             foreach (var u in updates)
             {
-                db.Execute(
-                    """
-                    INSERT INTO ledger_status (ns, id, state, attempts, last_error, next_ms, applied_ms, at_ms)
-                    VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7)
-                    ON CONFLICT (ns, id) DO UPDATE SET
-                        state = excluded.state, attempts = excluded.attempts, last_error = excluded.last_error,
-                        next_ms = excluded.next_ms, applied_ms = excluded.applied_ms, at_ms = excluded.at_ms
-                    WHERE excluded.at_ms >= ledger_status.at_ms
-                    """,
-                    u.Namespace, u.MessageId, (int)u.State, u.Attempts, u.LastError, u.NextAttemptAt?.ToUnixTimeMilliseconds(), u.AppliedAt?.ToUnixTimeMilliseconds(), u.At.ToUnixTimeMilliseconds());
+                upsert.Bind(1, u.Namespace).Bind(2, u.MessageId).Bind(3, (long)u.State).Bind(4, u.Attempts).Bind(5, u.LastError)
+                    .Bind(6, u.NextAttemptAt?.ToUnixTimeMilliseconds()).Bind(7, u.AppliedAt?.ToUnixTimeMilliseconds()).Bind(8, u.At.ToUnixTimeMilliseconds())
+                    .Run();
             }
 
             return updates.Count;

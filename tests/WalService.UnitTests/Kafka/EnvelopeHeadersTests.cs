@@ -35,6 +35,19 @@ public sealed class EnvelopeHeadersTests
     }
 
     [Fact]
+    public void AFirstWriteWithoutDelayCarriesOnlyItsIdAndTheWriteTimeAsTimestamp()
+    {
+        var meta = new EnvelopeMeta { MessageId = "m-1", Namespace = "orders", DeliverAtMs = 1_700_000_000_000, OriginalWriteTimeMs = 1_700_000_000_000 };
+
+        var message = EnvelopeHeaders.ToMessage(new Envelope(meta, new byte[] { 1 }));
+        var decoded = EnvelopeHeaders.FromRecord(Record(message), "orders");
+
+        Assert.Equal([EnvelopeHeaders.MessageId], message.Headers.Select(h => h.Key));
+        Assert.Equal(1_700_000_000_000, message.Timestamp.UnixTimestampMs);
+        Assert.Equal((1_700_000_000_000, 1_700_000_000_000, 1), (decoded.Meta.DeliverAtMs, decoded.Meta.OriginalWriteTimeMs, decoded.Meta.Attempt));
+    }
+
+    [Fact]
     public void WithoutAnOrderingKeyTheRecordKeyIsTheMessageId()
     {
         var message = EnvelopeHeaders.ToMessage(new Envelope(new EnvelopeMeta { MessageId = "m-1" }, ReadOnlyMemory<byte>.Empty));

@@ -15,11 +15,11 @@ public sealed class KafkaOptions
     public string ConsumerGroupPrefix { get; set; } = "wal.";
 
     /// <summary>
-    /// Messages of one partition held in memory at once [1000]: past a message not yet due, later ones that are due
+    /// Messages of one partition held in memory at once [5000]: past a message not yet due, later ones that are due
     /// are delivered; when this many wait, the partition is paused until some are done.
     /// </summary>
     [Range(1, 1_000_000)]
-    public int MaxBufferedPerPartition { get; set; } = 1000;
+    public int MaxBufferedPerPartition { get; set; } = 5000;
 
     /// <summary>How long a rebalance waits for deliveries under way in revoked partitions before it hands them over [10 s].</summary>
     public TimeSpan RevokeGrace { get; set; } = TimeSpan.FromSeconds(10);

@@ -34,7 +34,8 @@ internal sealed class NamespaceConsumer : IDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _commitEvery = (long)(CommitInterval.TotalSeconds * Stopwatch.Frequency);
     private volatile bool _stopping;
-    private long _nextToken;
+    /// <summary>Lease tokens are unique in the process, so a late verdict for a replaced consumer's lease matches nothing.</summary>
+    private static long _lastToken;
     private long _lastCommit;
 
     public NamespaceConsumer(string ns, KafkaNamespace kafka, KafkaClusters clusters, TimeProvider time, ILogger logger, Action workArrived)
@@ -125,7 +126,7 @@ internal sealed class NamespaceConsumer : IDisposable
             foreach (var record in records)
             {
                 _leases.Remove(record.LeaseToken);
-                record.LeaseToken = ++_nextToken;
+                record.LeaseToken = Interlocked.Increment(ref _lastToken);
                 _leases[record.LeaseToken] = record;
                 leased.Add((new LeasedMessage(record.Envelope, Math.Max(1, record.Envelope.Meta.Attempt), record.LeaseToken), record.Verify));
             }
@@ -214,9 +215,16 @@ internal sealed class NamespaceConsumer : IDisposable
         {
             while (!_stopping)
             {
-                Poll();
-                CommitFinished(force: false);
-                AdjustPauses();
+                try
+                {
+                    Poll();
+                    CommitFinished(force: false);
+                    AdjustPauses();
+                }
+                catch (KafkaException ex) when (!ex.Error.IsFatal)
+                {
+                    KafkaLogEvents.ConsumeFailed(_logger, _ns, ex.Error.Reason);
+                }
             }
 
             CommitFinished(force: true);
@@ -224,7 +232,7 @@ internal sealed class NamespaceConsumer : IDisposable
         }
         catch (Exception ex)
         {
-            KafkaLogEvents.ConsumeFailed(_logger, _ns, ex.Message);
+            KafkaLogEvents.ConsumerDied(_logger, ex, _ns);
         }
         finally
         {

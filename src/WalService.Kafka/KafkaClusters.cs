@@ -82,6 +82,7 @@ internal sealed class KafkaClusters : IDisposable
     /// <summary>An admin client on the cluster's shared producer connection.</summary>
     public IAdminClient Admin(string cluster) => new DependentAdminClientBuilder(Producer(cluster).Handle).Build();
 
+    /// <summary>Settings of a namespace's consumer; its client id names the group, so broker logs and quotas tell namespaces apart.</summary>
     public ConsumerConfig ConsumerConfig(string cluster, string groupId)
     {
         var config = new ConsumerConfig(Settings(cluster, new Dictionary<string, string>
@@ -92,7 +93,7 @@ internal sealed class KafkaClusters : IDisposable
             ["auto.offset.reset"] = "earliest",
             ["enable.partition.eof"] = "false",
             ["partition.assignment.strategy"] = "cooperative-sticky",
-            ["client.id"] = "walservice",
+            ["client.id"] = $"walservice.{groupId}",
         }));
         return config;
     }
@@ -100,6 +101,12 @@ internal sealed class KafkaClusters : IDisposable
     public void LogLine(LogMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (message.Facility == "OFFSET" && message.Message.Contains("Offset out of range", StringComparison.Ordinal))
+        {
+            KafkaLogEvents.BehindRetention(_logger, message.Name, message.Message);
+            return;
+        }
+
         // Properties of a cluster go to all its clients, so each client warns of those meant for the other kind.
         var level = message.Facility == "CONFWARN" && message.Message.Contains("will be ignored by this", StringComparison.Ordinal)
             ? LogLevel.Debug

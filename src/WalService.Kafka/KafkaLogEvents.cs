@@ -43,4 +43,7 @@ internal static partial class KafkaLogEvents
 
     [LoggerMessage(3012, LogLevel.Error, "The consumer of namespace {Namespace} stopped on an error; a new one takes its place, and its unfinished records are read again from the committed offsets")]
     public static partial void ConsumerDied(ILogger logger, Exception exception, string @namespace);
+
+    [LoggerMessage(3013, LogLevel.Error, "Consumer {Client} fell behind its topic's retention: records were deleted before they were delivered, and it goes on from the oldest one kept. Keep retention above the longest backlog. {Text}")]
+    public static partial void BehindRetention(ILogger logger, string client, string text);
 }

@@ -10,6 +10,9 @@ command -v kill >/dev/null 2>&1 || need_apt+=(procps)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 # Checks docker-compose.yml without a Docker engine (docker-compose config).
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
+# The services lane starts an SQS emulator of its own (tests/WalService.TestSupport/SqsEmulator.cs, tests/sqs-emulator).
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
@@ -18,6 +21,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   else
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
   fi
+fi
+
+# The emulator's packages, exactly as locked; again whenever the lock file is newer than what is installed.
+if [ ! -d tests/sqs-emulator/node_modules ] || [ tests/sqs-emulator/package-lock.json -nt tests/sqs-emulator/node_modules ]; then
+  npm ci --prefix tests/sqs-emulator --no-audit --no-fund
 fi
 
 dotnet restore WalService.slnx --nologo -v quiet

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.SQS;
+
+namespace WalService.TestSupport;
+
+/// <summary>
+/// A real SQS emulator (the npm package <c>fauxqs</c>, pinned in <c>tests/sqs-emulator</c>) in a Node process of its
+/// own, on 127.0.0.1 and a free port. It speaks the AWS JSON protocol AWSSDK.SQS v4 uses. <c>scripts/prepare.sh</c>
+/// installs Node and the locked packages. The process also exits when its standard input closes, so it does not
+/// outlive a test process that dies before disposing it.
+/// </summary>
+public sealed class SqsEmulator : IAsyncDisposable
+{
+    private const string ReadyLine = "listening on ";
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _log = new();
+    private volatile bool _ready;
+
+    private SqsEmulator(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The emulator's endpoint, <c>http://127.0.0.1:PORT</c>: the client's <c>ServiceURL</c>.</summary>
+    public string ServiceUrl => $"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The last lines the emulator printed, for failure messages.</summary>
+    public string LogTail => string.Join(Environment.NewLine, _log.TakeLast(40));
+
+    public static async Task<SqsEmulator> StartAsync()
+    {
+        var folder = EmulatorFolder();
+        if (!Directory.Exists(Path.Combine(folder, "node_modules", "fauxqs")))
+        {
+            throw new InvalidOperationException($"the SQS emulator is not installed in {folder}: run scripts/prepare.sh (it runs npm ci there, and installs the Debian packages 'nodejs' and 'npm' when missing)");
+        }
+
+        var port = FreePort();
+        var start = new ProcessStartInfo("node", ["serve.mjs", port.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = folder,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("node is not installed: install the Debian packages 'nodejs' and 'npm' (scripts/prepare.sh does)", e);
+        }
+
+        var emulator = new SqsEmulator(process, port);
+        process.OutputDataReceived += (_, e) => emulator.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => emulator.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await Eventually.WaitAsync(
+                () => emulator._ready || (process.HasExited
+                    ? throw new InvalidOperationException($"the SQS emulator exited with {process.ExitCode}:{Environment.NewLine}{emulator.LogTail}")
+                    : false),
+                TimeSpan.FromSeconds(30),
+                $"the SQS emulator to print '{ReadyLine}{emulator.ServiceUrl}'");
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
+
+        return emulator;
+    }
+
+    /// <summary>A client as the SQS backend will configure one: the emulator's URL, a region to sign for, dummy keys.</summary>
+    public AmazonSQSClient CreateClient() => new(
+        new BasicAWSCredentials("test", "test"),
+        new AmazonSQSConfig { ServiceURL = ServiceUrl, AuthenticationRegion = "us-east-1" });
+
+    /// <summary>Closes the emulator's standard input, which stops it; kills it (this process only) if it lingers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.StandardInput.Close();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: false);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (line.StartsWith(ReadyLine + ServiceUrl, StringComparison.Ordinal))
+        {
+            _ready = true;
+        }
+
+        _log.Enqueue(line);
+        if (_log.Count > 200)
+        {
+            _log.TryDequeue(out _);
+        }
+    }
+
+    private static string EmulatorFolder()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "WalService.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir is null
+            ? throw new InvalidOperationException($"no WalService.slnx above {AppContext.BaseDirectory}")
+            : Path.Combine(dir.FullName, "tests", "sqs-emulator");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

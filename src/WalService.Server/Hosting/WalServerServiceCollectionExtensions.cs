@@ -5,6 +5,7 @@ using WalService.Kafka;
 using WalService.Postgres;
 using WalService.Server.Grpc;
 using WalService.Server.Ops;
+using WalService.Sqs;
 using WalService.Targets;
 
 namespace WalService.Server.Hosting;
@@ -38,7 +39,7 @@ public static class WalServerServiceCollectionExtensions
             o.Period = TimeSpan.FromSeconds(5);
         });
 
-        var wal = services.AddWalCore().AddEmbedded().AddKafka().AddTargets()
+        var wal = services.AddWalCore().AddEmbedded().AddKafka().AddSqs().AddTargets()
             .AddPostgresKvStores(configuration.GetSection("ConnectionStrings").AsEnumerable(makePathsRelative: true));
         var provider = configuration[$"{ControlPlaneOptions.Section}:Provider"] ?? "sqlite";
         if (string.Equals(provider, "postgres", StringComparison.OrdinalIgnoreCase))

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using Amazon.SQS.Model;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using WalService.Core.Abstractions;
+
+namespace WalService.Sqs;
+
+/// <summary>
+/// Consumes one namespace's queue: a loop long-polls <c>ReceiveMessage</c> into a small buffer while fewer than a
+/// poll's worth of messages wait there, and the runtime leases from the buffer. A received message due within a few
+/// seconds waits in the buffer; one due later is hidden (<c>ChangeMessageVisibility</c>, at most 12 h) and dropped,
+/// so SQS hands it out again when it is due. A received message stays invisible to other consumers for the
+/// namespace's visibility timeout; one not answered by then is handed out again, at least once.
+/// </summary>
+internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, SqsQueues queues, TimeProvider time, ILogger logger, Action notify) : IDisposable
+{
+    private static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxVisibility = TimeSpan.FromHours(12);
+    private static readonly TimeSpan FullWait = TimeSpan.FromMilliseconds(100);
+    private static long _lastToken;
+    private readonly List<Held> _waiting = [];
+    private readonly ConcurrentDictionary<long, Held> _leased = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task _running = Task.CompletedTask;
+
+    /// <summary>A received message: its lease, the receipt handle that answers it, and whether it was received before (so may be finished).</summary>
+    public sealed record Held(LeasedMessage Message, string ReceiptHandle, bool Verify);
+
+    public string QueueUrl => queueUrl;
+
+    public int Leased => _leased.Count;
+
+    public void Start() => _running = Task.Run(PollAsync);
+
+    /// <summary>Up to <paramref name="max"/> buffered messages due at <paramref name="now"/>, earliest first.</summary>
+    public List<Held> Lease(int max, DateTimeOffset now)
+    {
+        lock (_waiting)
+        {
+            var due = _waiting.Where(h => h.Message.Envelope.DeliverAt <= now).OrderBy(h => h.Message.Envelope.DeliverAt).Take(max).ToList();
+            foreach (var held in due)
+            {
+                _waiting.Remove(held);
+                _leased[held.Message.LeaseToken] = held;
+            }
+
+            return due;
+        }
+    }
+
+    public DateTimeOffset? NextDue()
+    {
+        lock (_waiting)
+        {
+            return _waiting.Count == 0 ? null : _waiting.Min(h => h.Message.Envelope.DeliverAt);
+        }
+    }
+
+    public bool Holds(LeasedMessage message) => _leased.ContainsKey(message.LeaseToken);
+
+    /// <summary>Ends the lease; answers the receipt handle, or null when the lease is not held here.</summary>
+    public string? Take(LeasedMessage message) => _leased.TryRemove(message.LeaseToken, out var held) ? held.ReceiptHandle : null;
+
+    /// <summary>Gives a lease taken with <see cref="Take"/> back: SQS hands the message out again at once.</summary>
+    public Task ReturnAsync(string receiptHandle) => HideAsync(receiptHandle, TimeSpan.Zero);
+
+    /// <summary>Stops polling and makes buffered messages visible again, for whoever consumes the queue next.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await _running;
+        List<Held> waiting;
+        lock (_waiting)
+        {
+            waiting = [.. _waiting];
+            _waiting.Clear();
+        }
+
+        await Task.WhenAll(waiting.Select(h => ReturnAsync(h.ReceiptHandle)));
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    private async Task PollAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (WaitingCount() >= sqs.MaxMessagesPerPoll)
+                {
+                    await Task.Delay(FullWait, time, _stop.Token);
+                    continue;
+                }
+
+                var response = await queues.Client.ReceiveMessageAsync(
+                    new ReceiveMessageRequest
+                    {
+                        QueueUrl = queueUrl,
+                        MaxNumberOfMessages = sqs.MaxMessagesPerPoll,
+                        WaitTimeSeconds = (int)Math.Ceiling(sqs.PollWait.TotalSeconds),
+                        VisibilityTimeout = (int)Math.Ceiling(sqs.VisibilityTimeout.TotalSeconds),
+                        MessageAttributeNames = ["All"],
+                        MessageSystemAttributeNames = [SqsMessages.ReceiveCount],
+                    },
+                    _stop.Token);
+                await AcceptAsync(response.Messages ?? []);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                SqsLogEvents.ReceiveFailed(logger, ex, sqs.Queue, ns);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task AcceptAsync(List<Message> messages)
+    {
+        var now = time.GetUtcNow();
+        var hold = HoldLimit < sqs.VisibilityTimeout / 2 ? HoldLimit : sqs.VisibilityTimeout / 2;
+        var accepted = 0;
+        foreach (var message in messages)
+        {
+            Core.Model.Envelope? envelope;
+            try
+            {
+                envelope = SqsMessages.Read(message);
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidProtocolBufferException)
+            {
+                SqsLogEvents.Unreadable(logger, message.MessageId, sqs.Queue, ex.Message);
+                continue;
+            }
+
+            if (envelope is null)
+            {
+                SqsLogEvents.Unreadable(logger, message.MessageId, sqs.Queue, "no wal-meta attribute");
+                continue;
+            }
+
+            var left = envelope.DeliverAt - now;
+            if (left > hold)
+            {
+                await HideAsync(message.ReceiptHandle, left < MaxVisibility ? left : MaxVisibility);
+                continue;
+            }
+
+            var lease = new LeasedMessage(envelope, Math.Max(1, envelope.Meta.Attempt), Interlocked.Increment(ref _lastToken));
+            lock (_waiting)
+            {
+                _waiting.Add(new Held(lease, message.ReceiptHandle, SqsMessages.ReceivedCount(message) > 1));
+            }
+
+            accepted++;
+        }
+
+        if (accepted > 0)
+        {
+            notify();
+        }
+    }
+
+    private async Task HideAsync(string receiptHandle, TimeSpan duration)
+    {
+        try
+        {
+            await queues.Client.ChangeMessageVisibilityAsync(
+                new ChangeMessageVisibilityRequest { QueueUrl = queueUrl, ReceiptHandle = receiptHandle, VisibilityTimeout = (int)Math.Ceiling(duration.TotalSeconds) },
+                CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        {
+            SqsLogEvents.CallFailed(logger, ex, "change the visibility of", 1, sqs.Queue);
+        }
+    }
+
+    private int WaitingCount()
+    {
+        lock (_waiting)
+        {
+            return _waiting.Count;
+        }
+    }
+}

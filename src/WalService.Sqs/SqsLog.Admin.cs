@@ -1,0 +1,184 @@
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+
+namespace WalService.Sqs;
+
+/// <summary>Validation, queues, status, backlog and readiness of SQS namespaces.</summary>
+internal sealed partial class SqsLog
+{
+    private static readonly TimeSpan MaxPollWait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan MaxVisibilityTimeout = TimeSpan.FromHours(12);
+
+    private static readonly List<string> CountAttributes =
+        ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"];
+
+    public IEnumerable<string> Validate(NamespaceConfig config, NamespaceConfig? current)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.BackendCase != NamespaceConfig.BackendOneofCase.Sqs)
+        {
+            yield break;
+        }
+
+        if (config.Sqs.Fifo)
+        {
+            yield return "config.sqs.fifo: FIFO queues are not supported yet; use a standard queue";
+        }
+
+        var sqs = SqsNamespace.From(config);
+        foreach (var (field, queue) in new[] { ("queue_name", sqs.Queue), ("dlq_queue_name", sqs.DlqQueue) })
+        {
+            if (!SqsQueues.IsLegalName(queue))
+            {
+                yield return $"config.sqs.{field} '{queue}' is not a valid standard queue name ({SqsQueues.NameRule})";
+            }
+        }
+
+        if (sqs.Queue == sqs.DlqQueue)
+        {
+            yield return "config.sqs: queue_name and dlq_queue_name must be two different queues";
+        }
+
+        if (config.Sqs.PollInterval is not null && (sqs.PollWait < TimeSpan.FromSeconds(1) || sqs.PollWait > MaxPollWait))
+        {
+            yield return "config.sqs.poll_interval must be between 1 s and 20 s (the long-poll wait of one receive)";
+        }
+
+        if (config.Sqs.MaxMessagesPerPoll is < 0 or > SqsMessages.MaxBatch)
+        {
+            yield return "config.sqs.max_messages_per_poll must be between 1 and 10 (0 = 10)";
+        }
+
+        if (config.Sqs.VisibilityTimeout is not null && (sqs.VisibilityTimeout < TimeSpan.FromSeconds(1) || sqs.VisibilityTimeout > MaxVisibilityTimeout))
+        {
+            yield return "config.sqs.visibility_timeout must be between 1 s and 12 h";
+        }
+
+        if (current?.BackendCase == NamespaceConfig.BackendOneofCase.Sqs && SqsNamespace.From(current) is var was && (was.Queue, was.DlqQueue) != (sqs.Queue, sqs.DlqQueue))
+        {
+            yield return $"config.sqs: queues cannot change (they are {was.Queue}, {was.DlqQueue}); create a new namespace to move";
+        }
+    }
+
+    /// <summary>Creates the namespace's missing queues unless <see cref="SqsOptions.CreateQueues"/> is false, where they must exist.</summary>
+    public async Task PrepareAsync(NamespaceSettings ns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        if (ns.Backend != BackendKind.Sqs)
+        {
+            return;
+        }
+
+        var sqs = SqsNamespace.From(ns.Source.Config);
+        foreach (var (field, queue) in new[] { ("queue_name", sqs.Queue), ("dlq_queue_name", sqs.DlqQueue) })
+        {
+            try
+            {
+                if (!_queues.Options.CreateQueues)
+                {
+                    await _queues.UrlAsync(queue, cancellationToken);
+                }
+                else if (await _queues.EnsureAsync(queue, cancellationToken))
+                {
+                    SqsLogEvents.QueueCreated(_logger, queue);
+                }
+            }
+            catch (QueueDoesNotExistException)
+            {
+                throw new ControlPlaneException(ControlPlaneError.Unavailable, $"config.sqs.{field} '{queue}' does not exist, and Wal:Sqs:CreateQueues is false");
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+            {
+                throw new ControlPlaneException(ControlPlaneError.Unavailable, $"config.sqs.{field} '{queue}': SQS did not answer: {ex.Message}");
+            }
+        }
+    }
+
+    public Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _ledger.GetStatusAsync(ns, messageId, now, cancellationToken);
+
+    /// <summary>Messages in the namespace's queue, visible, in flight or delayed (SQS's approximate counts).</summary>
+    public async Task<long> CountUndeliveredAsync(string ns, CancellationToken cancellationToken)
+    {
+        if (await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        {
+            return 0;
+        }
+
+        var (visible, notVisible, delayed) = await CountsAsync(sqs, cancellationToken);
+        return visible + notVisible + delayed;
+    }
+
+    /// <summary>Stops consuming and forgets the namespace's dead letters; the queues are left to their owner.</summary>
+    public async Task DropNamespaceAsync(string ns, CancellationToken cancellationToken)
+    {
+        await StopConsumingAsync(ns);
+        await _archive.RemoveAsync(ns, [], cancellationToken);
+    }
+
+    public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _ledger.TrimAsync(ns, appliedBefore, now, cancellationToken);
+
+    /// <summary>The queue's counts (all instances together) and the archive's dead letters; the oldest due time is not known.</summary>
+    public async Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var deadLetters = await _archive.CountAsync(ns, cancellationToken);
+        if (await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        {
+            return new Backlog(0, 0, 0, deadLetters, null);
+        }
+
+        var (visible, notVisible, delayed) = await CountsAsync(sqs, cancellationToken);
+        return new Backlog(visible, delayed, notVisible, deadLetters, null);
+    }
+
+    /// <summary>Per SQS namespace: whether its queue and dead-letter queue can be found.</summary>
+    public async Task<BackendReadiness> CheckReadinessAsync(CancellationToken cancellationToken)
+    {
+        var states = new Dictionary<string, NamespaceReadiness>(StringComparer.Ordinal);
+        foreach (var ns in _registry.All.Where(n => n.Backend == BackendKind.Sqs))
+        {
+            states[ns.Name] = await ReadinessAsync(ns, SqsNamespace.From(ns.Source.Config), cancellationToken);
+        }
+
+        return new BackendReadiness(states.Values.All(s => s.Ready), states);
+    }
+
+    private async Task<NamespaceReadiness> ReadinessAsync(NamespaceSettings ns, SqsNamespace sqs, CancellationToken cancellationToken)
+    {
+        var missing = new List<string>();
+        foreach (var queue in new[] { sqs.Queue, sqs.DlqQueue })
+        {
+            try
+            {
+                await _queues.UrlAsync(queue, cancellationToken);
+            }
+            catch (QueueDoesNotExistException)
+            {
+                missing.Add(queue);
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+            {
+                return new NamespaceReadiness(false, $"SQS does not answer for queue {queue}: {ex.Message}");
+            }
+        }
+
+        return missing.Count > 0
+            ? new NamespaceReadiness(false, $"queue(s) {string.Join(", ", missing)} missing")
+            : new NamespaceReadiness(true, ns.State == NamespaceState.Paused ? "paused" : $"ready: queue {sqs.Queue}");
+    }
+
+    private async Task<(long Visible, long NotVisible, long Delayed)> CountsAsync(SqsNamespace sqs, CancellationToken cancellationToken)
+    {
+        var url = await _queues.UrlAsync(sqs.Queue, cancellationToken);
+        var response = await _queues.Client.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = url, AttributeNames = CountAttributes }, cancellationToken);
+        return (Count(response, CountAttributes[0]), Count(response, CountAttributes[1]), Count(response, CountAttributes[2]));
+    }
+
+    private static long Count(GetQueueAttributesResponse response, string attribute) =>
+        response.Attributes?.TryGetValue(attribute, out var value) == true && long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+}

@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Logging;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+using WalService.Core.Runtime;
+
+namespace WalService.Sqs;
+
+/// <summary>
+/// The SQS log backend (standard queues). A write is sent with <c>SendMessageBatch</c>: <c>durable</c> is TRUE when
+/// SQS took it, FALSE when it refused it, UNKNOWN when it may have taken it. Each namespace this instance consumes has
+/// an <see cref="SqsConsumer"/>. An applied message is deleted; a failed delivery is sent again as a copy with its
+/// next due time and attempt, then the original is deleted (standard queues keep no order, so an ordering key does
+/// not hold back later messages); a dead letter is sent to the dead-letter queue (error in its attributes) and kept in
+/// the <see cref="IDeadLetterArchive"/>, where it can be listed, redriven and purged. Statuses and idempotency keys
+/// live in the <see cref="IMessageLedgerStore"/>.
+/// </summary>
+internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
+{
+    private readonly SqsQueues _queues;
+    private readonly NamespaceRegistry _registry;
+    private readonly IMessageLedgerStore _ledger;
+    private readonly IDeadLetterArchive _archive;
+    private readonly WorkSignals _signals;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LedgerWriter _statuses;
+    private readonly SqsAppender _appender;
+    private readonly ConcurrentDictionary<string, SqsConsumer> _consumers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _starting = new(1, 1);
+
+    public SqsLog(SqsQueues queues, NamespaceRegistry registry, IMessageLedgerStore ledger, IDeadLetterArchive archive, WorkSignals signals, TimeProvider time, ILogger<SqsLog> logger)
+    {
+        _queues = queues;
+        _registry = registry;
+        _ledger = ledger;
+        _archive = archive;
+        _signals = signals;
+        _time = time;
+        _logger = logger;
+        _statuses = new LedgerWriter(ledger, time, logger);
+        _appender = new SqsAppender(queues, registry, ledger, DeferStatuses);
+    }
+
+    public BackendKind Kind => BackendKind.Sqs;
+
+    public Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        return _appender.AppendAsync(requests, _time.GetUtcNow(), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<LeasedMessage>> LeaseDueAsync(string ns, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (await ConsumerAsync(ns, cancellationToken) is not { } consumer)
+        {
+            return [];
+        }
+
+        var leased = consumer.Lease(max, now);
+        var toVerify = leased.Where(h => h.Verify).Select(h => h.Message.Envelope.MessageId).ToList();
+        if (toVerify.Count == 0 || !await TracksStatusAsync(ns, cancellationToken))
+        {
+            return [.. leased.Select(h => h.Message)];
+        }
+
+        IReadOnlySet<string> finished;
+        try
+        {
+            finished = await _ledger.FinishedAsync(ns, toVerify, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not known: deliver, at least once.
+            SqsLogEvents.VerifyFailed(_logger, ex, ns);
+            return [.. leased.Select(h => h.Message)];
+        }
+
+        var skipped = leased.Where(h => h.Verify && finished.Contains(h.Message.Envelope.MessageId)).ToList();
+        if (skipped.Count > 0)
+        {
+            skipped.ForEach(h => consumer.Take(h.Message));
+            await DeleteAsync(consumer, [.. skipped.Select(h => h.ReceiptHandle)]);
+            SqsLogEvents.SkippedFinished(_logger, skipped.Count, ns);
+        }
+
+        return [.. leased.Except(skipped).Select(h => h.Message)];
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(string ns, CancellationToken cancellationToken) =>
+        await ConsumerAsync(ns, cancellationToken) is { } consumer ? consumer.NextDue() : null;
+
+    public async Task AckAsync(IReadOnlyList<LeasedMessage> messages, DateTimeOffset appliedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach (var group in messages.GroupBy(m => m.Envelope.Meta.Namespace))
+        {
+            if (!_consumers.TryGetValue(group.Key, out var consumer))
+            {
+                continue;
+            }
+
+            var taken = group.Select(m => (Message: m, Handle: consumer.Take(m))).Where(t => t.Handle is not null).ToList();
+            await DeleteAsync(consumer, [.. taken.Select(t => t.Handle!)]);
+            if (await TracksStatusAsync(group.Key, cancellationToken))
+            {
+                taken.ForEach(t => _statuses.Enqueue(new LedgerUpdate(group.Key, t.Message.Envelope.MessageId, MessageState.Applied, t.Message.Attempt, null, null, appliedAt, appliedAt)));
+            }
+        }
+    }
+
+    /// <summary>Sends a copy due at <paramref name="at"/> with the next attempt, then deletes the original.</summary>
+    public async ValueTask RetryAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var ns = message.Envelope.Meta.Namespace;
+        if (!_consumers.TryGetValue(ns, out var consumer) || consumer.Take(message) is not { } handle || await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        {
+            return;
+        }
+
+        var meta = message.Envelope.Meta.Clone();
+        meta.DeliverAtMs = at.ToUnixTimeMilliseconds();
+        meta.Attempt = message.Attempt + 1;
+        await SendOrReturnAsync(consumer, handle, sqs.Queue, new Envelope(meta, message.Envelope.Payload));
+        await DeleteAsync(consumer, [handle]);
+        if (await TracksStatusAsync(ns, cancellationToken))
+        {
+            _statuses.Enqueue(new LedgerUpdate(ns, meta.MessageId, MessageState.RetryScheduled, message.Attempt, error, at, null, _time.GetUtcNow()));
+        }
+    }
+
+    public async ValueTask ReleaseAsync(LeasedMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_consumers.TryGetValue(message.Envelope.Meta.Namespace, out var consumer) && consumer.Take(message) is { } handle)
+        {
+            await consumer.ReturnAsync(handle);
+        }
+    }
+
+    public async ValueTask StopConsumingAsync(string ns)
+    {
+        if (_consumers.TryRemove(ns, out var consumer))
+        {
+            await consumer.StopAsync();
+            consumer.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var ns in _consumers.Keys.ToList())
+        {
+            await StopConsumingAsync(ns);
+        }
+
+        await _statuses.DisposeAsync();
+        _starting.Dispose();
+    }
+
+    /// <summary>Sends an envelope for a message taken from the consumer; when that fails, makes the message visible again (so it is delivered again) and throws.</summary>
+    private async Task SendOrReturnAsync(SqsConsumer consumer, string handle, string queue, Envelope envelope, params (string, string)[] attributes)
+    {
+        var url = await _queues.UrlAsync(queue, CancellationToken.None);
+        var result = (await SqsMessages.SendAsync(_queues.Client, url, [envelope], _time.GetUtcNow(), CancellationToken.None, attributes))[0];
+        if (result.Durable != Trilean.True)
+        {
+            await consumer.ReturnAsync(handle);
+            throw new InvalidOperationException($"sending {envelope.MessageId} to {queue} failed: {result.Error}");
+        }
+    }
+
+    private async Task DeleteAsync(SqsConsumer consumer, List<string> handles)
+    {
+        foreach (var chunk in handles.Chunk(SqsMessages.MaxBatch))
+        {
+            try
+            {
+                await _queues.Client.DeleteMessageBatchAsync(
+                    new DeleteMessageBatchRequest
+                    {
+                        QueueUrl = consumer.QueueUrl,
+                        Entries = [.. chunk.Select((h, i) => new DeleteMessageBatchRequestEntry { Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ReceiptHandle = h })],
+                    },
+                    CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+            {
+                SqsLogEvents.CallFailed(_logger, ex, "delete", chunk.Length, consumer.QueueUrl);
+            }
+        }
+    }
+
+    private async Task<SqsConsumer?> ConsumerAsync(string ns, CancellationToken cancellationToken)
+    {
+        if (_consumers.TryGetValue(ns, out var consumer))
+        {
+            return consumer;
+        }
+
+        if (await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        {
+            return null;
+        }
+
+        await _starting.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_consumers.TryGetValue(ns, out consumer))
+            {
+                var url = await _queues.UrlAsync(sqs.Queue, cancellationToken);
+                consumer = new SqsConsumer(ns, sqs, url, _queues, _time, _logger, () => _signals.Notify(ns));
+                consumer.Start();
+                _consumers[ns] = consumer;
+            }
+
+            return consumer;
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    private async ValueTask<SqsNamespace?> SqsOfAsync(string ns, CancellationToken cancellationToken) =>
+        await _registry.GetAsync(ns, cancellationToken) is { Backend: BackendKind.Sqs } settings ? SqsNamespace.From(settings.Source.Config) : null;
+
+    private async ValueTask<bool> TracksStatusAsync(string ns, CancellationToken cancellationToken) =>
+        await _registry.GetAsync(ns, cancellationToken) is { TrackStatus: true };
+
+    private void DeferStatuses(IReadOnlyList<LedgerUpdate> updates, Exception error)
+    {
+        SqsLogEvents.StatusDeferred(_logger, error, updates.Count);
+        foreach (var update in updates)
+        {
+            _statuses.Enqueue(update);
+        }
+    }
+}

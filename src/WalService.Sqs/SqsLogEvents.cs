@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace WalService.Sqs;
+
+/// <summary>Log events of the SQS backend (event ids 3100-3199).</summary>
+internal static partial class SqsLogEvents
+{
+    [LoggerMessage(3100, LogLevel.Warning, "Receiving from queue {Queue} of namespace {Namespace} failed; trying again in a second")]
+    public static partial void ReceiveFailed(ILogger logger, Exception exception, string queue, string @namespace);
+
+    [LoggerMessage(3101, LogLevel.Warning, "Message {SqsMessageId} in queue {Queue} carries no readable wal-meta attribute and is left in the queue: {Reason}")]
+    public static partial void Unreadable(ILogger logger, string sqsMessageId, string queue, string reason);
+
+    [LoggerMessage(3102, LogLevel.Information, "Created queue {Queue}")]
+    public static partial void QueueCreated(ILogger logger, string queue);
+
+    [LoggerMessage(3103, LogLevel.Warning, "Recording the status of {Count} written message(s) failed; it is recorded in the background")]
+    public static partial void StatusDeferred(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(3104, LogLevel.Information, "Skipped {Count} message(s) of namespace {Namespace} received again after they were finished")]
+    public static partial void SkippedFinished(ILogger logger, int count, string @namespace);
+
+    [LoggerMessage(3105, LogLevel.Warning, "Could not ask the ledger which messages of namespace {Namespace} are finished; delivering them (at least once)")]
+    public static partial void VerifyFailed(ILogger logger, Exception exception, string @namespace);
+
+    [LoggerMessage(3106, LogLevel.Warning, "Could not {Action} {Count} message(s) of queue {Queue}; SQS hands them out again after their visibility timeout")]
+    public static partial void CallFailed(ILogger logger, Exception exception, string action, int count, string queue);
+}

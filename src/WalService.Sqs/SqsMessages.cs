@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Net;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+
+namespace WalService.Sqs;
+
+/// <summary>
+/// Envelopes as SQS messages: the payload base64-encoded as the body (bodies are text), the metadata as the binary
+/// attribute <c>wal-meta</c> (the protobuf <c>EnvelopeMeta</c>), and the id as the string attribute
+/// <c>wal-message-id</c> for people reading the queue. A message due later is sent with a delay of up to 15 minutes,
+/// SQS's most; the consumer holds it back for the rest.
+/// </summary>
+internal static class SqsMessages
+{
+    public const string Meta = "wal-meta";
+    public const string MessageId = "wal-message-id";
+    public const string Error = "wal-error";
+    public const string DeadLetteredAt = "wal-dead-lettered-at";
+    public const string ReceiveCount = "ApproximateReceiveCount";
+    public const int MaxBatch = 10;
+    private const int MaxDelaySeconds = 900;
+    private const int MaxBatchBytes = 256 * 1024;
+
+    /// <summary>
+    /// Sends the envelopes in batches of up to 10 (and 256 KiB) and answers each as a write is answered: TRUE when SQS
+    /// took it, FALSE when it refused it (an entry in <c>Failed</c>, or a 4xx for the whole batch), UNKNOWN when it may
+    /// have taken it (a timeout, a 5xx, a network error).
+    /// </summary>
+    public static async Task<AppendResult[]> SendAsync(
+        AmazonSQSClient client, string queueUrl, IReadOnlyList<Envelope> envelopes, DateTimeOffset now, CancellationToken cancellationToken, params (string Name, string Value)[] attributes)
+    {
+        var results = new AppendResult[envelopes.Count];
+        foreach (var chunk in Chunks(envelopes))
+        {
+            var entries = chunk.Select(i => Entry(i, envelopes[i], now, attributes)).ToList();
+            try
+            {
+                var response = await client.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = queueUrl, Entries = entries }, cancellationToken);
+                foreach (var i in chunk)
+                {
+                    results[i] = AppendResult.Persisted(envelopes[i].MessageId);
+                }
+
+                foreach (var failed in response.Failed ?? [])
+                {
+                    var i = int.Parse(failed.Id, CultureInfo.InvariantCulture);
+                    results[i] = new AppendResult(Trilean.False, envelopes[i].MessageId, $"sqs: {failed.Code}: {failed.Message}");
+                }
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                var refused = ex is AmazonServiceException { StatusCode: >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError };
+                foreach (var i in chunk)
+                {
+                    results[i] = new AppendResult(refused ? Trilean.False : Trilean.Unknown, envelopes[i].MessageId, $"sqs: {ex.Message}");
+                }
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>The envelope of a received message, or null when it carries none (not written by this service).</summary>
+    public static Envelope? Read(Message message)
+    {
+        if (message.MessageAttributes?.TryGetValue(Meta, out var meta) != true || meta!.BinaryValue is null)
+        {
+            return null;
+        }
+
+        return new Envelope(EnvelopeCodec.DecodeMeta(meta.BinaryValue.ToArray()), Convert.FromBase64String(message.Body));
+    }
+
+    /// <summary>How often SQS has handed the message out, this time included.</summary>
+    public static int ReceivedCount(Message message) =>
+        message.Attributes?.TryGetValue(ReceiveCount, out var count) == true && int.TryParse(count, CultureInfo.InvariantCulture, out var n) ? n : 1;
+
+    private static SendMessageBatchRequestEntry Entry(int index, Envelope envelope, DateTimeOffset now, (string Name, string Value)[] attributes)
+    {
+        var entry = new SendMessageBatchRequestEntry
+        {
+            Id = index.ToString(CultureInfo.InvariantCulture),
+            MessageBody = Convert.ToBase64String(envelope.Payload.Span),
+            DelaySeconds = (int)Math.Clamp(Math.Floor((envelope.DeliverAt - now).TotalSeconds), 0, MaxDelaySeconds),
+            MessageAttributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal)
+            {
+                [Meta] = new() { DataType = "Binary", BinaryValue = new MemoryStream(EnvelopeCodec.EncodeMeta(envelope.Meta)) },
+                [MessageId] = new() { DataType = "String", StringValue = envelope.MessageId },
+            },
+        };
+        foreach (var (name, value) in attributes)
+        {
+            entry.MessageAttributes[name] = new MessageAttributeValue { DataType = "String", StringValue = value };
+        }
+
+        return entry;
+    }
+
+    /// <summary>Indexes in batches SQS takes: at most 10 entries and 256 KiB of bodies (base64) per batch.</summary>
+    private static IEnumerable<List<int>> Chunks(IReadOnlyList<Envelope> envelopes)
+    {
+        var chunk = new List<int>(MaxBatch);
+        long bytes = 0;
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            var size = ((envelopes[i].Payload.Length + 2) / 3 * 4) + 1024;
+            if (chunk.Count == MaxBatch || (chunk.Count > 0 && bytes + size > MaxBatchBytes))
+            {
+                yield return chunk;
+                chunk = new List<int>(MaxBatch);
+                bytes = 0;
+            }
+
+            chunk.Add(i);
+            bytes += size;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using WalService.Api.V1;
+
+namespace WalService.Sqs;
+
+/// <summary>A namespace's <c>SqsBackend</c> with its defaults resolved.</summary>
+/// <param name="Queue">The log [wal-&lt;namespace&gt;, dots as dashes].</param>
+/// <param name="DlqQueue">Dead letters [&lt;queue&gt;-dlq].</param>
+/// <param name="PollWait">Long-poll wait of one receive [1 s].</param>
+/// <param name="MaxMessagesPerPoll">Messages one receive asks for [10].</param>
+/// <param name="VisibilityTimeout">How long a received message stays hidden from other consumers [30 s].</param>
+internal sealed record SqsNamespace(string Queue, string DlqQueue, TimeSpan PollWait, int MaxMessagesPerPoll, TimeSpan VisibilityTimeout)
+{
+    public static readonly TimeSpan DefaultPollWait = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultVisibilityTimeout = TimeSpan.FromSeconds(30);
+    public const int DefaultMaxMessagesPerPoll = 10;
+
+    public static SqsNamespace From(NamespaceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var s = config.Sqs ?? new SqsBackend();
+        var queue = Or(s.QueueName, "wal-" + config.Name.Replace('.', '-'));
+        return new SqsNamespace(
+            queue,
+            Or(s.DlqQueueName, queue + "-dlq"),
+            s.PollInterval is { } poll ? poll.ToTimeSpan() : DefaultPollWait,
+            s.MaxMessagesPerPoll > 0 ? s.MaxMessagesPerPoll : DefaultMaxMessagesPerPoll,
+            s.VisibilityTimeout is { } visibility ? visibility.ToTimeSpan() : DefaultVisibilityTimeout);
+    }
+
+    private static string Or(string value, string fallback) => string.IsNullOrEmpty(value) ? fallback : value;
+}

@@ -1,0 +1,16 @@
+namespace WalService.Sqs;
+
+/// <summary>Where SQS namespaces keep their queues, bound from <c>Wal:Sqs</c>. Credentials come from the standard AWS chain.</summary>
+public sealed class SqsOptions
+{
+    public const string Section = "Wal:Sqs";
+
+    /// <summary>Endpoint of an emulator or LocalStack, e.g. <c>http://127.0.0.1:4566</c> [empty: AWS itself].</summary>
+    public string ServiceUrl { get; set; } = string.Empty;
+
+    /// <summary>AWS region, e.g. <c>eu-west-1</c>; with <see cref="ServiceUrl"/>, the region requests are signed for [empty: the SDK's default chain; us-east-1 with a ServiceUrl].</summary>
+    public string Region { get; set; } = string.Empty;
+
+    /// <summary>Create a namespace's missing queues when it is created [true].</summary>
+    public bool CreateQueues { get; set; } = true;
+}

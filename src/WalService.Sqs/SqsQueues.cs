@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using Amazon;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Options;
+
+namespace WalService.Sqs;
+
+/// <summary>
+/// The one <see cref="AmazonSQSClient"/> of this server (created on first use, so a server without SQS namespaces
+/// needs no AWS settings) and the URLs of the queues it has looked up.
+/// </summary>
+internal sealed partial class SqsQueues(IOptions<SqsOptions> options) : IDisposable
+{
+    /// <summary>What SQS accepts as a standard queue name, for error messages.</summary>
+    public const string NameRule = "1-80 of a-z A-Z 0-9 _ -";
+    private readonly Lazy<AmazonSQSClient> _client = new(() => CreateClient(options.Value));
+    private readonly ConcurrentDictionary<string, string> _urls = new(StringComparer.Ordinal);
+
+    public AmazonSQSClient Client => _client.Value;
+
+    public SqsOptions Options => options.Value;
+
+    /// <summary>Whether SQS accepts <paramref name="queue"/> as a standard queue name (<see cref="NameRule"/>).</summary>
+    public static bool IsLegalName(string queue) => QueuePattern().IsMatch(queue);
+
+    /// <summary>The queue's URL; throws <see cref="QueueDoesNotExistException"/> when it does not exist.</summary>
+    public async Task<string> UrlAsync(string queue, CancellationToken cancellationToken)
+    {
+        if (_urls.TryGetValue(queue, out var url))
+        {
+            return url;
+        }
+
+        var response = await Client.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queue }, cancellationToken);
+        return _urls[queue] = response.QueueUrl;
+    }
+
+    /// <summary>Creates the queue unless it exists; answers whether it was created.</summary>
+    public async Task<bool> EnsureAsync(string queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await UrlAsync(queue, cancellationToken);
+            return false;
+        }
+        catch (QueueDoesNotExistException)
+        {
+            var created = await Client.CreateQueueAsync(new CreateQueueRequest { QueueName = queue }, cancellationToken);
+            _urls[queue] = created.QueueUrl;
+            return true;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
+
+    private static AmazonSQSClient CreateClient(SqsOptions options)
+    {
+        var config = new AmazonSQSConfig();
+        if (!string.IsNullOrEmpty(options.ServiceUrl))
+        {
+            config.ServiceURL = options.ServiceUrl;
+            config.AuthenticationRegion = string.IsNullOrEmpty(options.Region) ? "us-east-1" : options.Region;
+        }
+        else if (!string.IsNullOrEmpty(options.Region))
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        }
+
+        return new AmazonSQSClient(config);
+    }
+
+    [GeneratedRegex("^[a-zA-Z0-9_-]{1,80}$")]
+    private static partial Regex QueuePattern();
+}

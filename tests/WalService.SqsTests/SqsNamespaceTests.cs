@@ -1,0 +1,86 @@
+using System.Text;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using WalService.Api.V1;
+using WalService.Client;
+
+namespace WalService.SqsTests;
+
+/// <summary>Idempotency, batches, queues and validation of SQS namespaces.</summary>
+public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server)
+{
+    [Fact]
+    public async Task CreatingANamespaceCreatesItsQueueAndDeadLetterQueue()
+    {
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
+
+        var queue = await Server.Client.GetQueueUrlAsync(QueueOf(ns), Ct);
+        var dlq = await Server.Client.GetQueueUrlAsync(QueueOf(ns) + "-dlq", Ct);
+
+        Assert.EndsWith(QueueOf(ns), queue.QueueUrl, StringComparison.Ordinal);
+        Assert.EndsWith(QueueOf(ns) + "-dlq", dlq.QueueUrl, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IdempotentRepeatReturnsTheFirstIdAndDeliversOnce()
+    {
+        var ns = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok")));
+        var options = new WalWriteOptions { IdempotencyKey = "order-42" };
+
+        var first = await WriteDurableAsync(ns.Name, "once", options);
+        var second = await WriteDurableAsync(ns.Name, "once", options);
+        await Target.WaitForAppliedAsync(first, Deadline);
+        var third = await WriteDurableAsync(ns.Name, "once", options);
+        var marker = await WriteDurableAsync(ns.Name, "after");
+        await Target.WaitForAppliedAsync(marker, Deadline);
+
+        Assert.Equal(first, second);
+        Assert.Equal(first, third);
+        Assert.Single(Target.Received, r => Encoding.UTF8.GetString(r.Body) == "once");
+    }
+
+    [Fact]
+    public async Task EveryEntryOfABatchOf30IsDurableAndApplied()
+    {
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
+        var request = new WriteToLogBatchRequest();
+        for (var i = 0; i < 30; i++)
+        {
+            request.Entries.Add(new WriteToLogRequest { Namespace = ns.Name, Payload = Google.Protobuf.ByteString.CopyFromUtf8($"m{i}") });
+        }
+
+        var response = await Wal.Log.WriteToLogBatchAsync(request, cancellationToken: Ct);
+        foreach (var result in response.Results)
+        {
+            await WaitForStateAsync(ns.Name, result.MessageId, MessageState.Applied);
+        }
+
+        Assert.All(response.Results, r => Assert.Equal(Trilean.True, r.Durable));
+        Assert.Equal(30, response.Results.Select(r => r.MessageId).Distinct().Count());
+        Assert.All(response.Results, r => Assert.Single(Target.For(r.MessageId)));
+    }
+
+    [Theory]
+    [InlineData("has.dot", "config.sqs.queue_name")]
+    [InlineData("", "config.sqs.dlq_queue_name")]
+    public async Task AnIllegalQueueNameIsRefusedNamingItsField(string queue, string field)
+    {
+        var config = SqsNamespace(Target.Url("/ok"));
+        config.Sqs = queue.Length > 0 ? new SqsBackend { QueueName = queue } : new SqsBackend { DlqQueueName = new string('q', 81) };
+
+        await AssertRpcErrorAsync(StatusCode.InvalidArgument, () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct).ResponseAsync, field);
+    }
+
+    [Fact]
+    public async Task FifoAndOutOfRangeSettingsAreRefusedNamingTheirFields()
+    {
+        var config = SqsNamespace(Target.Url("/ok"));
+        config.Sqs = new SqsBackend { Fifo = true, MaxMessagesPerPoll = 11, PollInterval = Duration.FromTimeSpan(TimeSpan.FromSeconds(21)) };
+
+        var error = await AssertRpcErrorAsync(StatusCode.InvalidArgument, () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct).ResponseAsync, "config.sqs.fifo");
+
+        Assert.Contains("not supported yet", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("config.sqs.max_messages_per_poll", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("config.sqs.poll_interval", error.Status.Detail, StringComparison.Ordinal);
+    }
+}

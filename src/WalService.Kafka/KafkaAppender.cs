@@ -13,7 +13,7 @@ namespace WalService.Kafka;
 /// FALSE otherwise, and then the key is given back so a retry writes anew. Statuses of what was written are in the
 /// ledger before the answer, so <c>GetMessageStatus</c> right after a write finds the message.
 /// </summary>
-internal sealed class KafkaAppender(KafkaClusters clusters, NamespaceRegistry registry, IMessageLedgerStore ledger, Action<IReadOnlyList<LedgerUpdate>, Exception> deferStatuses)
+internal sealed class KafkaAppender(KafkaClusters clusters, NamespaceRegistry registry, LedgerAppends ledger)
 {
     public async Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -37,11 +37,11 @@ internal sealed class KafkaAppender(KafkaClusters clusters, NamespaceRegistry re
             }
         }
 
-        var toProduce = await ClaimKeysAsync(requests, targets, results, now);
+        var toProduce = await ledger.ClaimKeysAsync(requests, i => targets[i]?.Settings.Name, results, now);
         await ProduceAsync(requests, targets, toProduce, results);
-        await ReleaseFailedClaimsAsync(requests, toProduce, results);
-        await RecordAsync(
-            [.. toProduce.Where(i => results[i].Durable == Trilean.True && targets[i]!.Value.Settings.TrackStatus).Select(i => Waiting(requests[i].Envelope, now))]);
+        await ledger.ReleaseFailedClaimsAsync(requests, toProduce, results);
+        await ledger.RecordAsync(
+            [.. toProduce.Where(i => results[i].Durable == Trilean.True && targets[i]!.Value.Settings.TrackStatus).Select(i => LedgerAppends.Waiting(requests[i].Envelope, now))]);
         return results;
     }
 
@@ -53,72 +53,12 @@ internal sealed class KafkaAppender(KafkaClusters clusters, NamespaceRegistry re
         return answered.Task;
     }
 
-    public static LedgerUpdate Waiting(Envelope envelope, DateTimeOffset now) =>
-        new(envelope.Meta.Namespace, envelope.MessageId, envelope.DeliverAt > now ? MessageState.Delayed : MessageState.Pending, 0, null, envelope.DeliverAt, null, now);
-
-    /// <summary>Records statuses before answering; hands them to the background writer when the ledger fails.</summary>
-    public async Task RecordAsync(List<LedgerUpdate> updates)
-    {
-        if (updates.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await ledger.RecordAsync(updates, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            deferStatuses(updates, ex);
-        }
-    }
-
     private static AppendResult Result(string messageId, PersistenceStatus status, Error error) => status switch
     {
         PersistenceStatus.Persisted => AppendResult.Persisted(messageId),
         PersistenceStatus.PossiblyPersisted => new AppendResult(Trilean.Unknown, messageId, $"kafka: {error.Reason}"),
         _ => new AppendResult(Trilean.False, messageId, $"kafka: {error.Reason}"),
     };
-
-    /// <summary>Claims the keys of keyed entries together; answers the indexes to produce.</summary>
-    private async Task<List<int>> ClaimKeysAsync(IReadOnlyList<AppendRequest> requests, (NamespaceSettings Settings, KafkaNamespace Kafka)?[] targets, AppendResult[] results, DateTimeOffset now)
-    {
-        var toProduce = new List<int>(requests.Count);
-        var keyed = new List<int>();
-        for (var i = 0; i < requests.Count; i++)
-        {
-            if (targets[i] is not null)
-            {
-                (requests[i].Envelope.Meta.IdempotencyKey.Length > 0 ? keyed : toProduce).Add(i);
-            }
-        }
-
-        var claimed = await Task.WhenAll(keyed.Select(i => ClaimAsync(requests[i], targets[i]!.Value.Settings.Name, now, results, i)));
-        toProduce.AddRange(keyed.Where((_, k) => claimed[k]));
-        return toProduce;
-    }
-
-    private async Task<bool> ClaimAsync(AppendRequest request, string ns, DateTimeOffset now, AppendResult[] results, int index)
-    {
-        var envelope = request.Envelope;
-        try
-        {
-            var holder = await ledger.ClaimAsync(ns, envelope.Meta.IdempotencyKey, envelope.MessageId, now, now + request.DedupWindow, CancellationToken.None);
-            if (holder == envelope.MessageId)
-            {
-                return true;
-            }
-
-            results[index] = AppendResult.Persisted(holder);
-            return false;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            results[index] = new AppendResult(Trilean.False, envelope.MessageId, $"idempotency key could not be checked: {ex.Message}");
-            return false;
-        }
-    }
 
     private Task ProduceAsync(IReadOnlyList<AppendRequest> requests, (NamespaceSettings Settings, KafkaNamespace Kafka)?[] targets, List<int> indexes, AppendResult[] results)
     {
@@ -144,14 +84,5 @@ internal sealed class KafkaAppender(KafkaClusters clusters, NamespaceRegistry re
         }
 
         return allReported.Task;
-    }
-
-    private async Task ReleaseFailedClaimsAsync(IReadOnlyList<AppendRequest> requests, List<int> produced, AppendResult[] results)
-    {
-        foreach (var i in produced.Where(i => results[i].Durable == Trilean.False && requests[i].Envelope.Meta.IdempotencyKey.Length > 0))
-        {
-            var meta = requests[i].Envelope.Meta;
-            await ledger.ReleaseAsync(meta.Namespace, meta.IdempotencyKey, meta.MessageId, CancellationToken.None);
-        }
     }
 }

@@ -24,6 +24,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     private readonly NamespaceRegistry _registry;
     private readonly IMessageLedgerStore _ledger;
     private readonly IDeadLetterArchive _archive;
+    private readonly ArchivedDeadLetters _deadLetters;
     private readonly WorkSignals _signals;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -50,7 +51,8 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         _time = time;
         _logger = logger;
         _statuses = new LedgerWriter(ledger, time, logger);
-        _appender = new KafkaAppender(clusters, registry, ledger, DeferStatuses);
+        _appender = new KafkaAppender(clusters, registry, new LedgerAppends(ledger, DeferStatuses));
+        _deadLetters = new ArchivedDeadLetters(archive, ledger);
         metrics.ObserveLagOf(() => _consumers.SelectMany(c => c.Value.Lag().Select(l => (c.Key, l.Partition, l.Lag))));
     }
 
@@ -71,23 +73,9 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
 
         var leased = consumer.Lease(max, now, lease);
         var toVerify = leased.Where(l => l.Verify).Select(l => l.Message.Envelope.MessageId).ToList();
-        if (toVerify.Count == 0 || !await TracksStatusAsync(ns, cancellationToken))
-        {
-            return [.. leased.Select(l => l.Message)];
-        }
-
-        IReadOnlySet<string> finished;
-        try
-        {
-            finished = await _ledger.FinishedAsync(ns, toVerify, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Not known: deliver, at least once.
-            KafkaLogEvents.VerifyFailed(_logger, ex, ns);
-            return [.. leased.Select(l => l.Message)];
-        }
-
+        var finished = toVerify.Count > 0 && await TracksStatusAsync(ns, cancellationToken)
+            ? await LedgerAppends.FinishedOrNoneAsync(_ledger, ns, toVerify, _logger, cancellationToken)
+            : new HashSet<string>();
         var skipped = leased.Where(l => l.Verify && finished.Contains(l.Message.Envelope.MessageId)).Select(l => l.Message).ToList();
         skipped.ForEach(consumer.Finish);
         if (skipped.Count > 0)

@@ -38,9 +38,6 @@ internal static partial class KafkaLogEvents
     [LoggerMessage(3010, LogLevel.Information, "Skipped {Count} record(s) of namespace {Namespace} that the previous owner of their partition had already finished")]
     public static partial void SkippedFinished(ILogger logger, int count, string @namespace);
 
-    [LoggerMessage(3011, LogLevel.Warning, "Could not ask the ledger which records of namespace {Namespace} are finished; delivering them (at least once)")]
-    public static partial void VerifyFailed(ILogger logger, Exception exception, string @namespace);
-
     [LoggerMessage(3012, LogLevel.Error, "The consumer of namespace {Namespace} stopped on an error; a new one takes its place, and its unfinished records are read again from the committed offsets")]
     public static partial void ConsumerDied(ILogger logger, Exception exception, string @namespace);
 

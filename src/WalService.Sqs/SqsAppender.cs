@@ -12,7 +12,7 @@ namespace WalService.Sqs;
 /// <see cref="SqsMessages.SendAsync"/>); a key whose write certainly failed is given back so a retry writes anew.
 /// Statuses of what was written are in the ledger before the answer.
 /// </summary>
-internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, IMessageLedgerStore ledger, Action<IReadOnlyList<LedgerUpdate>, Exception> deferStatuses)
+internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, LedgerAppends ledger)
 {
     public async Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -28,36 +28,15 @@ internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, 
             }
         }
 
-        var toSend = await ClaimKeysAsync(requests, settings, results, now);
+        var toSend = await ledger.ClaimKeysAsync(requests, i => settings[i]?.Name, results, now);
         foreach (var queue in toSend.GroupBy(i => SqsNamespace.From(settings[i]!.Source.Config).Queue))
         {
             await SendAsync(queue.Key, [.. queue], requests, results, now, cancellationToken);
         }
 
-        await ReleaseFailedClaimsAsync(requests, toSend, results);
-        await RecordAsync([.. toSend.Where(i => results[i].Durable == Trilean.True && settings[i]!.TrackStatus).Select(i => Waiting(requests[i].Envelope, now))]);
+        await ledger.ReleaseFailedClaimsAsync(requests, toSend, results);
+        await ledger.RecordAsync([.. toSend.Where(i => results[i].Durable == Trilean.True && settings[i]!.TrackStatus).Select(i => LedgerAppends.Waiting(requests[i].Envelope, now))]);
         return results;
-    }
-
-    public static LedgerUpdate Waiting(Envelope envelope, DateTimeOffset now) =>
-        new(envelope.Meta.Namespace, envelope.MessageId, envelope.DeliverAt > now ? MessageState.Delayed : MessageState.Pending, 0, null, envelope.DeliverAt, null, now);
-
-    /// <summary>Records statuses before answering; hands them to the background writer when the ledger fails.</summary>
-    private async Task RecordAsync(List<LedgerUpdate> updates)
-    {
-        if (updates.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await ledger.RecordAsync(updates, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            deferStatuses(updates, ex);
-        }
     }
 
     private async Task SendAsync(string queue, List<int> indexes, IReadOnlyList<AppendRequest> requests, AppendResult[] results, DateTimeOffset now, CancellationToken cancellationToken)
@@ -78,54 +57,6 @@ internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, 
         for (var k = 0; k < indexes.Count; k++)
         {
             results[indexes[k]] = sent[k];
-        }
-    }
-
-    /// <summary>Claims the keys of keyed entries together; answers the indexes to send.</summary>
-    private async Task<List<int>> ClaimKeysAsync(IReadOnlyList<AppendRequest> requests, NamespaceSettings?[] settings, AppendResult[] results, DateTimeOffset now)
-    {
-        var toSend = new List<int>(requests.Count);
-        var keyed = new List<int>();
-        for (var i = 0; i < requests.Count; i++)
-        {
-            if (settings[i] is not null)
-            {
-                (requests[i].Envelope.Meta.IdempotencyKey.Length > 0 ? keyed : toSend).Add(i);
-            }
-        }
-
-        var claimed = await Task.WhenAll(keyed.Select(i => ClaimAsync(requests[i], settings[i]!.Name, now, results, i)));
-        toSend.AddRange(keyed.Where((_, k) => claimed[k]));
-        return toSend;
-    }
-
-    private async Task<bool> ClaimAsync(AppendRequest request, string ns, DateTimeOffset now, AppendResult[] results, int index)
-    {
-        var envelope = request.Envelope;
-        try
-        {
-            var holder = await ledger.ClaimAsync(ns, envelope.Meta.IdempotencyKey, envelope.MessageId, now, now + request.DedupWindow, CancellationToken.None);
-            if (holder == envelope.MessageId)
-            {
-                return true;
-            }
-
-            results[index] = AppendResult.Persisted(holder);
-            return false;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            results[index] = new AppendResult(Trilean.False, envelope.MessageId, $"idempotency key could not be checked: {ex.Message}");
-            return false;
-        }
-    }
-
-    private async Task ReleaseFailedClaimsAsync(IReadOnlyList<AppendRequest> requests, List<int> sent, AppendResult[] results)
-    {
-        foreach (var i in sent.Where(i => results[i].Durable == Trilean.False && requests[i].Envelope.Meta.IdempotencyKey.Length > 0))
-        {
-            var meta = requests[i].Envelope.Meta;
-            await ledger.ReleaseAsync(meta.Namespace, meta.IdempotencyKey, meta.MessageId, CancellationToken.None);
         }
     }
 }

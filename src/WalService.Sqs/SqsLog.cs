@@ -23,6 +23,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
     private readonly NamespaceRegistry _registry;
     private readonly IMessageLedgerStore _ledger;
     private readonly IDeadLetterArchive _archive;
+    private readonly ArchivedDeadLetters _deadLetters;
     private readonly WorkSignals _signals;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -41,7 +42,8 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
         _time = time;
         _logger = logger;
         _statuses = new LedgerWriter(ledger, time, logger);
-        _appender = new SqsAppender(queues, registry, ledger, DeferStatuses);
+        _appender = new SqsAppender(queues, registry, new LedgerAppends(ledger, DeferStatuses));
+        _deadLetters = new ArchivedDeadLetters(archive, ledger);
     }
 
     public BackendKind Kind => BackendKind.Sqs;
@@ -61,23 +63,9 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
 
         var leased = consumer.Lease(max, now);
         var toVerify = leased.Where(h => h.Verify).Select(h => h.Message.Envelope.MessageId).ToList();
-        if (toVerify.Count == 0 || !await TracksStatusAsync(ns, cancellationToken))
-        {
-            return [.. leased.Select(h => h.Message)];
-        }
-
-        IReadOnlySet<string> finished;
-        try
-        {
-            finished = await _ledger.FinishedAsync(ns, toVerify, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Not known: deliver, at least once.
-            SqsLogEvents.VerifyFailed(_logger, ex, ns);
-            return [.. leased.Select(h => h.Message)];
-        }
-
+        var finished = toVerify.Count > 0 && await TracksStatusAsync(ns, cancellationToken)
+            ? await LedgerAppends.FinishedOrNoneAsync(_ledger, ns, toVerify, _logger, cancellationToken)
+            : new HashSet<string>();
         var skipped = leased.Where(h => h.Verify && finished.Contains(h.Message.Envelope.MessageId)).ToList();
         if (skipped.Count > 0)
         {

@@ -20,9 +20,6 @@ internal static partial class SqsLogEvents
     [LoggerMessage(3104, LogLevel.Information, "Skipped {Count} message(s) of namespace {Namespace} received again after they were finished")]
     public static partial void SkippedFinished(ILogger logger, int count, string @namespace);
 
-    [LoggerMessage(3105, LogLevel.Warning, "Could not ask the ledger which messages of namespace {Namespace} are finished; delivering them (at least once)")]
-    public static partial void VerifyFailed(ILogger logger, Exception exception, string @namespace);
-
     [LoggerMessage(3106, LogLevel.Warning, "Could not {Action} {Count} message(s) of queue {Queue}; SQS hands them out again after their visibility timeout")]
     public static partial void CallFailed(ILogger logger, Exception exception, string action, int count, string queue);
 }

@@ -37,4 +37,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1010, LogLevel.Error, "Gave up recording {Count} message statuses; GetMessageStatus may show an older state for them")]
     public static partial void LedgerUpdatesDropped(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Could not ask the ledger which messages of namespace {Namespace} are finished; delivering them (at least once)")]
+    public static partial void FinishedUnknown(ILogger logger, Exception exception, string @namespace);
 }

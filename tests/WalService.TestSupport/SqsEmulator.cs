@@ -18,15 +18,11 @@ public sealed class SqsEmulator : IAsyncDisposable
 {
     private const string ReadyLine = "listening on ";
 
-    private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
+    private Process? _process;
     private volatile bool _ready;
 
-    private SqsEmulator(Process process, int port)
-    {
-        _process = process;
-        Port = port;
-    }
+    private SqsEmulator(int port) => Port = port;
 
     public int Port { get; }
 
@@ -38,14 +34,59 @@ public sealed class SqsEmulator : IAsyncDisposable
 
     public static async Task<SqsEmulator> StartAsync()
     {
+        var emulator = new SqsEmulator(FreePort());
+        await emulator.LaunchAsync();
+        return emulator;
+    }
+
+    /// <summary>Starts the emulator again on the same port after <see cref="StopAsync"/>. It keeps queues in memory: they are gone.</summary>
+    public Task StartAgainAsync() => _process is { HasExited: false }
+        ? throw new InvalidOperationException("the SQS emulator is running")
+        : LaunchAsync();
+
+    /// <summary>Closes the emulator's standard input, which stops it; kills it (this process only) if it lingers.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        if (!process.HasExited)
+        {
+            process.StandardInput.Close();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: false);
+                await process.WaitForExitAsync();
+            }
+        }
+
+        process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>A client as the SQS backend will configure one: the emulator's URL, a region to sign for, dummy keys.</summary>
+    public AmazonSQSClient CreateClient() => new(
+        new BasicAWSCredentials("test", "test"),
+        new AmazonSQSConfig { ServiceURL = ServiceUrl, AuthenticationRegion = "us-east-1" });
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task LaunchAsync()
+    {
         var folder = EmulatorFolder();
         if (!Directory.Exists(Path.Combine(folder, "node_modules", "fauxqs")))
         {
             throw new InvalidOperationException($"the SQS emulator is not installed in {folder}: run scripts/prepare.sh (it runs npm ci there, and installs the Debian packages 'nodejs' and 'npm' when missing)");
         }
 
-        var port = FreePort();
-        var start = new ProcessStartInfo("node", ["serve.mjs", port.ToString(CultureInfo.InvariantCulture)])
+        var start = new ProcessStartInfo("node", ["serve.mjs", Port.ToString(CultureInfo.InvariantCulture)])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -63,53 +104,26 @@ public sealed class SqsEmulator : IAsyncDisposable
             throw new InvalidOperationException("node is not installed: install the Debian packages 'nodejs' and 'npm' (scripts/prepare.sh does)", e);
         }
 
-        var emulator = new SqsEmulator(process, port);
-        process.OutputDataReceived += (_, e) => emulator.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => emulator.Keep(e.Data);
+        _ready = false;
+        _process = process;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
             await Eventually.WaitAsync(
-                () => emulator._ready || (process.HasExited
-                    ? throw new InvalidOperationException($"the SQS emulator exited with {process.ExitCode}:{Environment.NewLine}{emulator.LogTail}")
+                () => _ready || (process.HasExited
+                    ? throw new InvalidOperationException($"the SQS emulator exited with {process.ExitCode}:{Environment.NewLine}{LogTail}")
                     : false),
                 TimeSpan.FromSeconds(30),
-                $"the SQS emulator to print '{ReadyLine}{emulator.ServiceUrl}'");
+                $"the SQS emulator to print '{ReadyLine}{ServiceUrl}'");
         }
         catch
         {
-            await emulator.DisposeAsync();
+            await StopAsync();
             throw;
         }
-
-        return emulator;
-    }
-
-    /// <summary>A client as the SQS backend will configure one: the emulator's URL, a region to sign for, dummy keys.</summary>
-    public AmazonSQSClient CreateClient() => new(
-        new BasicAWSCredentials("test", "test"),
-        new AmazonSQSConfig { ServiceURL = ServiceUrl, AuthenticationRegion = "us-east-1" });
-
-    /// <summary>Closes the emulator's standard input, which stops it; kills it (this process only) if it lingers.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.StandardInput.Close();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: false);
-                await _process.WaitForExitAsync();
-            }
-        }
-
-        _process.Dispose();
     }
 
     private void Keep(string? line)

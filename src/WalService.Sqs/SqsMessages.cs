@@ -54,7 +54,7 @@ internal static class SqsMessages
             }
             catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                var refused = ex is AmazonServiceException { StatusCode: >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError };
+                var refused = ex is AmazonServiceException { StatusCode: >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError } || NeverSent(ex);
                 foreach (var i in chunk)
                 {
                     results[i] = new AppendResult(refused ? Trilean.False : Trilean.Unknown, envelopes[i].MessageId, $"sqs: {ex.Message}");
@@ -63,6 +63,20 @@ internal static class SqsMessages
         }
 
         return results;
+    }
+
+    /// <summary>Whether the request certainly never reached SQS: no connection could be made (refused, no route, no such host).</summary>
+    private static bool NeverSent(Exception ex)
+    {
+        for (var e = (Exception?)ex; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The envelope of a received message, or null when it carries none (not written by this service).</summary>

@@ -11,7 +11,8 @@ namespace WalService.Sqs;
 /// poll's worth of messages wait there, and the runtime leases from the buffer. A received message due within a few
 /// seconds waits in the buffer; one due later is hidden (<c>ChangeMessageVisibility</c>, at most 12 h) and dropped,
 /// so SQS hands it out again when it is due. A received message stays invisible to other consumers for the
-/// namespace's visibility timeout; one not answered by then is handed out again, at least once.
+/// namespace's visibility timeout, extended while it is still held here (a slow delivery); one whose consumer died is
+/// handed out again after it, at least once.
 /// </summary>
 internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, SqsQueues queues, TimeProvider time, ILogger logger, Action notify) : IDisposable
 {
@@ -24,14 +25,20 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
     private readonly CancellationTokenSource _stop = new();
     private Task _running = Task.CompletedTask;
 
-    /// <summary>A received message: its lease, the receipt handle that answers it, and whether it was received before (so may be finished).</summary>
-    public sealed record Held(LeasedMessage Message, string ReceiptHandle, bool Verify);
+    /// <summary>
+    /// A received message: its lease, the receipt handle that answers it, whether it was received before (so may be
+    /// finished), and until when SQS keeps it hidden.
+    /// </summary>
+    public sealed record Held(LeasedMessage Message, string ReceiptHandle, bool Verify)
+    {
+        public DateTimeOffset HiddenUntil { get; set; }
+    }
 
     public string QueueUrl => queueUrl;
 
     public int Leased => _leased.Count;
 
-    public void Start() => _running = Task.Run(PollAsync);
+    public void Start() => _running = Task.WhenAll(Task.Run(PollAsync), Task.Run(KeepHiddenAsync));
 
     /// <summary>Up to <paramref name="max"/> buffered messages due at <paramref name="now"/>, earliest first.</summary>
     public List<Held> Lease(int max, DateTimeOffset now)
@@ -153,7 +160,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
             var lease = new LeasedMessage(envelope, Math.Max(1, envelope.Meta.Attempt), Interlocked.Increment(ref _lastToken));
             lock (_waiting)
             {
-                _waiting.Add(new Held(lease, message.ReceiptHandle, SqsMessages.ReceivedCount(message) > 1));
+                _waiting.Add(new Held(lease, message.ReceiptHandle, SqsMessages.ReceivedCount(message) > 1) { HiddenUntil = now + sqs.VisibilityTimeout });
             }
 
             accepted++;
@@ -162,6 +169,39 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
         if (accepted > 0)
         {
             notify();
+        }
+    }
+
+    /// <summary>
+    /// While a message is held here (waiting or being delivered), extends its visibility timeout whenever less than
+    /// half of it is left, so a slow delivery is not handed to another consumer meanwhile.
+    /// </summary>
+    private async Task KeepHiddenAsync()
+    {
+        var tick = sqs.VisibilityTimeout / 4 > TimeSpan.FromSeconds(1) ? sqs.VisibilityTimeout / 4 : TimeSpan.FromSeconds(1);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(tick, time, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            List<Held> expiring;
+            lock (_waiting)
+            {
+                expiring = [.. _waiting.Concat(_leased.Values).Where(h => h.HiddenUntil - now < sqs.VisibilityTimeout / 2)];
+            }
+
+            foreach (var held in expiring)
+            {
+                held.HiddenUntil = now + sqs.VisibilityTimeout;
+                await HideAsync(held.ReceiptHandle, sqs.VisibilityTimeout);
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using System.Text;
 using WalService.Api.V1;
 using WalService.Client;
@@ -104,5 +105,19 @@ public sealed class SqsDeliveryTests(SqsServer server) : SqsServerTest(server)
         Assert.Equal(1, redrive.Redriven);
         Assert.Equal(1, applied.Attempt);
         Assert.Empty(letters.DeadLetters);
+    }
+
+    [Fact]
+    public async Task ADeliverySlowerThanTheVisibilityTimeoutIsNotHandedOutAgainMeanwhile()
+    {
+        var config = SqsNamespace(Target.Url("/slow/5000"));
+        config.Sqs.VisibilityTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(2));
+        config.Target.Http.Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(10));
+        var ns = await CreateAsync(config);
+
+        var id = await WriteDurableAsync(ns.Name, "slow");
+        await WaitForStateAsync(ns.Name, id, MessageState.Applied);
+
+        Assert.Single(Target.For(id));
     }
 }

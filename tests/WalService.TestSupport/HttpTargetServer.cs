@@ -16,7 +16,8 @@ public sealed record ReceivedRequest(string Path, string MessageId, int Attempt,
 /// <summary>
 /// A real HTTP server on 127.0.0.1 and a free port, standing in for a delivery target. It records every request and
 /// answers by path: <c>/ok</c> 200; <c>/status/{code}</c> that status; <c>/fail/{n}</c> 503 for the first n attempts
-/// of each message, then 200; <c>/switch</c> whatever <see cref="SwitchStatus"/> says.
+/// of each message, then 200; <c>/switch</c> whatever <see cref="SwitchStatus"/> says; <c>/slow/{ms}</c> 200 after that
+/// many milliseconds (recorded when it arrives).
 /// </summary>
 public sealed class HttpTargetServer : IAsyncDisposable
 {
@@ -77,6 +78,12 @@ public sealed class HttpTargetServer : IAsyncDisposable
         var status = Answer(path, messageId);
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         _received.Enqueue(new ReceivedRequest("/" + path, messageId, attempt, headers, body.ToArray(), DateTimeOffset.UtcNow, status));
+        if (path.Split('/') is ["slow", var ms])
+        {
+            // A slow target: it answers only after this long.
+            await Task.Delay(int.Parse(ms, System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
+        }
+
         context.Response.StatusCode = status;
     }
 

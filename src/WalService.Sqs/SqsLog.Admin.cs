@@ -29,6 +29,11 @@ internal sealed partial class SqsLog
             yield return "config.sqs.fifo: FIFO queues are not supported yet; use a standard queue";
         }
 
+        if (config.MaxPayloadBytes > NamespaceDefaults.SqsMaxPayloadBytes)
+        {
+            yield return $"config.max_payload_bytes {config.MaxPayloadBytes} is more than an SQS message carries: at most {NamespaceDefaults.SqsMaxPayloadBytes} (0 = that limit)";
+        }
+
         var sqs = SqsNamespace.From(config);
         foreach (var (field, queue) in new[] { ("queue_name", sqs.Queue), ("dlq_queue_name", sqs.DlqQueue) })
         {

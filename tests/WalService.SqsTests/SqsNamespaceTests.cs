@@ -22,6 +22,34 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server)
     }
 
     [Fact]
+    public async Task APayloadLimitAboveWhatAnSqsMessageCarriesIsAnInvalidArgumentNamingTheLimit()
+    {
+        var config = SqsNamespace(Target.Url("/ok"));
+        config.MaxPayloadBytes = 1024 * 1024;
+
+        await AssertRpcErrorAsync(
+            StatusCode.InvalidArgument,
+            () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct).ResponseAsync,
+            "config.max_payload_bytes 1048576 is more than an SQS message carries: at most 184320");
+    }
+
+    [Fact]
+    public async Task WithoutAPayloadLimitA200KiBWriteIsRefusedNamingTheSqsLimitAndA100KiBWriteIsDelivered()
+    {
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
+        var small = new string('s', 100 * 1024);
+
+        await AssertRpcErrorAsync(
+            StatusCode.InvalidArgument,
+            () => Wal.WriteAsync(ns.Name, new byte[200 * 1024], cancellationToken: Ct),
+            "allows max_payload_bytes=184320");
+        var id = await WriteDurableAsync(ns.Name, small);
+        var received = await Target.WaitForAppliedAsync(id, Deadline);
+
+        Assert.Equal(small, Encoding.UTF8.GetString(received.Body));
+    }
+
+    [Fact]
     public async Task IdempotentRepeatReturnsTheFirstIdAndDeliversOnce()
     {
         var ns = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok")));

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using WalService.Api.V1;
@@ -47,6 +48,21 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server)
         var received = await Target.WaitForAppliedAsync(id, Deadline);
 
         Assert.Equal(small, Encoding.UTF8.GetString(received.Body));
+    }
+
+    [Fact]
+    public async Task TheCreatedQueueRedrivesToItsDeadLetterQueueAfterTheBackstopReceiveCount()
+    {
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
+
+        var queue = await Server.Client.GetQueueUrlAsync(QueueOf(ns), Ct);
+        var dlq = await Server.Client.GetQueueUrlAsync(QueueOf(ns) + "-dlq", Ct);
+        var attributes = await Server.Client.GetQueueAttributesAsync(queue.QueueUrl, ["RedrivePolicy"], Ct);
+        var dlqArn = (await Server.Client.GetQueueAttributesAsync(dlq.QueueUrl, ["QueueArn"], Ct)).QueueARN;
+        using var policy = JsonDocument.Parse(attributes.Attributes["RedrivePolicy"]);
+
+        Assert.Equal(dlqArn, policy.RootElement.GetProperty("deadLetterTargetArn").GetString());
+        Assert.Equal("100", policy.RootElement.GetProperty("maxReceiveCount").ToString());
     }
 
     [Fact]

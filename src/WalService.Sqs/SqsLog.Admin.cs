@@ -29,6 +29,11 @@ internal sealed partial class SqsLog
             yield return "config.sqs.fifo: FIFO queues are not supported yet; use a standard queue";
         }
 
+        if (config.MaxPayloadBytes > NamespaceDefaults.SqsMaxPayloadBytes)
+        {
+            yield return $"config.max_payload_bytes {config.MaxPayloadBytes} is more than an SQS message carries: at most {NamespaceDefaults.SqsMaxPayloadBytes} (0 = that limit)";
+        }
+
         var sqs = SqsNamespace.From(config);
         foreach (var (field, queue) in new[] { ("queue_name", sqs.Queue), ("dlq_queue_name", sqs.DlqQueue) })
         {
@@ -64,7 +69,11 @@ internal sealed partial class SqsLog
         }
     }
 
-    /// <summary>Creates the namespace's missing queues unless <see cref="SqsOptions.CreateQueues"/> is false, where they must exist.</summary>
+    /// <summary>
+    /// Creates the namespace's missing queues unless <see cref="SqsOptions.CreateQueues"/> is false, where they must
+    /// exist: the dead-letter queue first, then the queue with a <c>RedrivePolicy</c> towards it as a backstop
+    /// (<see cref="SqsOptions.BackstopReceiveCount"/>). Queues that exist are left as they are.
+    /// </summary>
     public async Task PrepareAsync(NamespaceSettings ns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ns);
@@ -74,28 +83,8 @@ internal sealed partial class SqsLog
         }
 
         var sqs = SqsNamespace.From(ns.Source.Config);
-        foreach (var (field, queue) in new[] { ("queue_name", sqs.Queue), ("dlq_queue_name", sqs.DlqQueue) })
-        {
-            try
-            {
-                if (!_queues.Options.CreateQueues)
-                {
-                    await _queues.UrlAsync(queue, cancellationToken);
-                }
-                else if (await _queues.EnsureAsync(queue, cancellationToken))
-                {
-                    SqsLogEvents.QueueCreated(_logger, queue);
-                }
-            }
-            catch (QueueDoesNotExistException)
-            {
-                throw new ControlPlaneException(ControlPlaneError.Unavailable, $"config.sqs.{field} '{queue}' does not exist, and Wal:Sqs:CreateQueues is false");
-            }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
-            {
-                throw new ControlPlaneException(ControlPlaneError.Unavailable, $"config.sqs.{field} '{queue}': SQS did not answer: {ex.Message}");
-            }
-        }
+        await PrepareQueueAsync("dlq_queue_name", sqs.DlqQueue, null, cancellationToken);
+        await PrepareQueueAsync("queue_name", sqs.Queue, sqs.DlqQueue, cancellationToken);
     }
 
     public Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -146,6 +135,39 @@ internal sealed partial class SqsLog
         }
 
         return new BackendReadiness(states.Values.All(s => s.Ready), states);
+    }
+
+    private async Task PrepareQueueAsync(string field, string queue, string? dlq, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!_queues.Options.CreateQueues)
+            {
+                await _queues.UrlAsync(queue, cancellationToken);
+            }
+            else if (await _queues.EnsureAsync(queue, cancellationToken, dlq is null ? null : await BackstopAsync(dlq, cancellationToken)))
+            {
+                SqsLogEvents.QueueCreated(_logger, queue);
+            }
+        }
+        catch (QueueDoesNotExistException)
+        {
+            throw new ControlPlaneException(ControlPlaneError.Unavailable, $"config.sqs.{field} '{queue}' does not exist, and Wal:Sqs:CreateQueues is false");
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+        {
+            throw new ControlPlaneException(ControlPlaneError.Unavailable, $"config.sqs.{field} '{queue}': SQS did not answer: {ex.Message}");
+        }
+    }
+
+    private async Task<Dictionary<string, string>> BackstopAsync(string dlq, CancellationToken cancellationToken)
+    {
+        var arn = await _queues.ArnAsync(dlq, cancellationToken);
+        var count = _queues.Options.BackstopReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [QueueAttributeName.RedrivePolicy] = $$"""{"deadLetterTargetArn":"{{arn}}","maxReceiveCount":"{{count}}"}""",
+        };
     }
 
     private async Task<NamespaceReadiness> ReadinessAsync(NamespaceSettings ns, SqsNamespace sqs, CancellationToken cancellationToken)

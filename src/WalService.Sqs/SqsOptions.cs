@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace WalService.Sqs;
 
 /// <summary>Where SQS namespaces keep their queues, bound from <c>Wal:Sqs</c>. Credentials come from the standard AWS chain.</summary>
@@ -13,4 +15,12 @@ public sealed class SqsOptions
 
     /// <summary>Create a namespace's missing queues when it is created [true].</summary>
     public bool CreateQueues { get; set; } = true;
+
+    /// <summary>
+    /// The <c>maxReceiveCount</c> of the <c>RedrivePolicy</c> a queue this service creates gets towards its dead-letter
+    /// queue: a backstop that moves a message SQS has handed out this often (the consumer keeps failing to finish it) to
+    /// the DLQ, 1-1000 [100].
+    /// </summary>
+    [Range(1, 1000)]
+    public int BackstopReceiveCount { get; set; } = 100;
 }

@@ -37,8 +37,17 @@ internal sealed partial class SqsQueues(IOptions<SqsOptions> options) : IDisposa
         return _urls[queue] = response.QueueUrl;
     }
 
-    /// <summary>Creates the queue unless it exists; answers whether it was created.</summary>
-    public async Task<bool> EnsureAsync(string queue, CancellationToken cancellationToken)
+    /// <summary>The queue's ARN; throws <see cref="QueueDoesNotExistException"/> when it does not exist.</summary>
+    public async Task<string> ArnAsync(string queue, CancellationToken cancellationToken)
+    {
+        var response = await Client.GetQueueAttributesAsync(
+            new GetQueueAttributesRequest { QueueUrl = await UrlAsync(queue, cancellationToken), AttributeNames = [QueueAttributeName.QueueArn] },
+            cancellationToken);
+        return response.QueueARN;
+    }
+
+    /// <summary>Creates the queue with <paramref name="attributes"/> unless it exists (then it is left as it is); answers whether it was created.</summary>
+    public async Task<bool> EnsureAsync(string queue, CancellationToken cancellationToken, Dictionary<string, string>? attributes = null)
     {
         try
         {
@@ -47,7 +56,7 @@ internal sealed partial class SqsQueues(IOptions<SqsOptions> options) : IDisposa
         }
         catch (QueueDoesNotExistException)
         {
-            var created = await Client.CreateQueueAsync(new CreateQueueRequest { QueueName = queue }, cancellationToken);
+            var created = await Client.CreateQueueAsync(new CreateQueueRequest { QueueName = queue, Attributes = attributes }, cancellationToken);
             _urls[queue] = created.QueueUrl;
             return true;
         }

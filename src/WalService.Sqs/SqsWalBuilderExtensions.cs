@@ -2,16 +2,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WalService.Core.Abstractions;
 using WalService.Core.DependencyInjection;
+using WalService.Sqs.Targets;
 
 namespace WalService.Sqs;
 
 public static class SqsWalBuilderExtensions
 {
     /// <summary>
-    /// Adds the SQS log backend on the endpoint and region of <c>Wal:Sqs</c> (<see cref="SqsOptions"/>), with
-    /// credentials from the standard AWS chain (environment, profile, instance role). SQS namespaces keep statuses,
-    /// idempotency keys and dead letters in the control plane's message ledger, so a control plane (SQLite or
-    /// PostgreSQL) must be added too.
+    /// Adds the SQS log backend and the <c>sqs</c> target on the endpoint and region of <c>Wal:Sqs</c>
+    /// (<see cref="SqsOptions"/>), sharing one client, with credentials from the standard AWS chain (environment,
+    /// profile, instance role). SQS namespaces keep statuses, idempotency keys and dead letters in the control plane's
+    /// message ledger, so a control plane (SQLite or PostgreSQL) must be added too.
     /// </summary>
     public static IWalBuilder AddSqs(this IWalBuilder builder)
     {
@@ -20,6 +21,7 @@ public static class SqsWalBuilderExtensions
         builder.Services.TryAddSingleton<SqsQueues>();
         builder.Services.TryAddSingleton<SqsLog>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, SqsLog>(sp => sp.GetRequiredService<SqsLog>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, SqsTargetHandler>());
         return builder;
     }
 }

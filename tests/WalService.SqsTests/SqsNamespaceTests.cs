@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using WalService.Api.V1;
@@ -19,6 +20,49 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server)
 
         Assert.EndsWith(QueueOf(ns), queue.QueueUrl, StringComparison.Ordinal);
         Assert.EndsWith(QueueOf(ns) + "-dlq", dlq.QueueUrl, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APayloadLimitAboveWhatAnSqsMessageCarriesIsAnInvalidArgumentNamingTheLimit()
+    {
+        var config = SqsNamespace(Target.Url("/ok"));
+        config.MaxPayloadBytes = 1024 * 1024;
+
+        await AssertRpcErrorAsync(
+            StatusCode.InvalidArgument,
+            () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct).ResponseAsync,
+            "config.max_payload_bytes 1048576 is more than an SQS message carries: at most 184320");
+    }
+
+    [Fact]
+    public async Task WithoutAPayloadLimitA200KiBWriteIsRefusedNamingTheSqsLimitAndA100KiBWriteIsDelivered()
+    {
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
+        var small = new string('s', 100 * 1024);
+
+        await AssertRpcErrorAsync(
+            StatusCode.InvalidArgument,
+            () => Wal.WriteAsync(ns.Name, new byte[200 * 1024], cancellationToken: Ct),
+            "allows max_payload_bytes=184320");
+        var id = await WriteDurableAsync(ns.Name, small);
+        var received = await Target.WaitForAppliedAsync(id, Deadline);
+
+        Assert.Equal(small, Encoding.UTF8.GetString(received.Body));
+    }
+
+    [Fact]
+    public async Task TheCreatedQueueRedrivesToItsDeadLetterQueueAfterTheBackstopReceiveCount()
+    {
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
+
+        var queue = await Server.Client.GetQueueUrlAsync(QueueOf(ns), Ct);
+        var dlq = await Server.Client.GetQueueUrlAsync(QueueOf(ns) + "-dlq", Ct);
+        var attributes = await Server.Client.GetQueueAttributesAsync(queue.QueueUrl, ["RedrivePolicy"], Ct);
+        var dlqArn = (await Server.Client.GetQueueAttributesAsync(dlq.QueueUrl, ["QueueArn"], Ct)).QueueARN;
+        using var policy = JsonDocument.Parse(attributes.Attributes["RedrivePolicy"]);
+
+        Assert.Equal(dlqArn, policy.RootElement.GetProperty("deadLetterTargetArn").GetString());
+        Assert.Equal("100", policy.RootElement.GetProperty("maxReceiveCount").ToString());
     }
 
     [Fact]

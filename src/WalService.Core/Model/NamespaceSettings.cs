@@ -25,7 +25,7 @@ public sealed class NamespaceSettings
         AllowTargetOverride = c.AllowTargetOverride;
         Retry = ResolveRetry(c.Retry);
         MaxDelay = Positive(c.MaxDelay?.ToTimeSpan(), NamespaceDefaults.MaxDelay);
-        MaxPayloadBytes = c.MaxPayloadBytes > 0 ? c.MaxPayloadBytes : NamespaceDefaults.MaxPayloadBytes;
+        MaxPayloadBytes = c.MaxPayloadBytes > 0 ? c.MaxPayloadBytes : Backend == BackendKind.Sqs ? NamespaceDefaults.SqsMaxPayloadBytes : NamespaceDefaults.MaxPayloadBytes;
         DedupWindow = Positive(c.DedupWindow?.ToTimeSpan(), NamespaceDefaults.DedupWindow);
         Concurrency = c.Consumer?.Concurrency > 0 ? c.Consumer.Concurrency : NamespaceDefaults.Concurrency;
         BatchSize = c.Consumer?.BatchSize > 0 ? c.Consumer.BatchSize : NamespaceDefaults.BatchSize;
@@ -51,6 +51,7 @@ public sealed class NamespaceSettings
 
     public TimeSpan MaxDelay { get; }
 
+    /// <summary>The largest payload a write may carry [1 MiB; on SQS <see cref="NamespaceDefaults.SqsMaxPayloadBytes"/>].</summary>
     public int MaxPayloadBytes { get; }
 
     public TimeSpan DedupWindow { get; }

@@ -19,6 +19,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
     private static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxVisibility = TimeSpan.FromHours(12);
     private static readonly TimeSpan FullWait = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MinTick = TimeSpan.FromMilliseconds(200);
     private static long _lastToken;
     private readonly List<Held> _waiting = [];
     private readonly ConcurrentDictionary<long, Held> _leased = new();
@@ -101,6 +102,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
                     continue;
                 }
 
+                var asked = time.GetUtcNow();
                 var response = await queues.Client.ReceiveMessageAsync(
                     new ReceiveMessageRequest
                     {
@@ -112,7 +114,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
                         MessageSystemAttributeNames = [SqsMessages.ReceiveCount],
                     },
                     _stop.Token);
-                await AcceptAsync(response.Messages ?? []);
+                await AcceptAsync(response.Messages ?? [], asked);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -126,7 +128,8 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
         }
     }
 
-    private async Task AcceptAsync(List<Message> messages)
+    /// <summary>Buffers what a receive asked at <paramref name="asked"/> brought; their visibility is counted from then, to be safe.</summary>
+    private async Task AcceptAsync(List<Message> messages, DateTimeOffset asked)
     {
         var now = time.GetUtcNow();
         var hold = HoldLimit < sqs.VisibilityTimeout / 2 ? HoldLimit : sqs.VisibilityTimeout / 2;
@@ -160,7 +163,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
             var lease = new LeasedMessage(envelope, Math.Max(1, envelope.Meta.Attempt), Interlocked.Increment(ref _lastToken));
             lock (_waiting)
             {
-                _waiting.Add(new Held(lease, message.ReceiptHandle, SqsMessages.ReceivedCount(message) > 1) { HiddenUntil = now + sqs.VisibilityTimeout });
+                _waiting.Add(new Held(lease, message.ReceiptHandle, SqsMessages.ReceivedCount(message) > 1) { HiddenUntil = asked + sqs.VisibilityTimeout });
             }
 
             accepted++;
@@ -178,7 +181,8 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
     /// </summary>
     private async Task KeepHiddenAsync()
     {
-        var tick = sqs.VisibilityTimeout / 4 > TimeSpan.FromSeconds(1) ? sqs.VisibilityTimeout / 4 : TimeSpan.FromSeconds(1);
+        // Checked four times per timeout, extended once less than half is left: a quarter of it to spare.
+        var tick = sqs.VisibilityTimeout / 4 > MinTick ? sqs.VisibilityTimeout / 4 : MinTick;
         while (!_stop.IsCancellationRequested)
         {
             try

@@ -65,6 +65,12 @@ internal static class SqsMessages
         return results;
     }
 
+    /// <summary>
+    /// The body of an empty payload: SQS refuses an empty body, and base64 decoding skips white space, so a single
+    /// space reads back as no bytes.
+    /// </summary>
+    private const string EmptyBody = " ";
+
     /// <summary>Whether the request certainly never reached SQS: no connection could be made (refused, no route, no such host).</summary>
     private static bool NeverSent(Exception ex)
     {
@@ -99,7 +105,7 @@ internal static class SqsMessages
         var entry = new SendMessageBatchRequestEntry
         {
             Id = index.ToString(CultureInfo.InvariantCulture),
-            MessageBody = Convert.ToBase64String(envelope.Payload.Span),
+            MessageBody = envelope.Payload.IsEmpty ? EmptyBody : Convert.ToBase64String(envelope.Payload.Span),
             DelaySeconds = (int)Math.Clamp(Math.Floor((envelope.DeliverAt - now).TotalSeconds), 0, MaxDelaySeconds),
             MessageAttributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal)
             {

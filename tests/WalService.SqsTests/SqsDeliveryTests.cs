@@ -120,4 +120,15 @@ public sealed class SqsDeliveryTests(SqsServer server) : SqsServerTest(server)
 
         Assert.Single(Target.For(id));
     }
+
+    [Fact]
+    public async Task AnEmptyPayloadIsDurableAndArrivesEmpty()
+    {
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
+
+        var id = await WriteDurableAsync(ns.Name, string.Empty);
+        var received = await Target.WaitForAppliedAsync(id, Deadline);
+
+        Assert.Empty(received.Body);
+    }
 }

@@ -3,12 +3,13 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using WalService.Core;
+using WalService.Sqs;
 
 namespace WalService.ServiceTests;
 
 /// <summary>
 /// docker-compose.yml, checked without a Docker engine: Debian's docker-compose validates it, and the service's
-/// settings are keys the server reads, pointing at the compose file's own PostgreSQL and Kafka.
+/// settings are keys the server reads, pointing at the compose file's own PostgreSQL, Kafka and LocalStack.
 /// </summary>
 public sealed partial class ComposeFileTests
 {
@@ -47,6 +48,35 @@ public sealed partial class ComposeFileTests
         Assert.Contains(kafka["KAFKA_LISTENERS"].Split(','), l => l.StartsWith(listener + "://", StringComparison.Ordinal) && l.EndsWith(":" + port, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task TheServersSqsEndpointIsTheComposeFilesLocalStackWithOnlySqsOnThePortItListensOn()
+    {
+        var config = await ComposeAsync("config");
+        var services = (await ComposeAsync("config", "--services")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var sqs = ServerSettings(config).GetSection(SqsOptions.Section).Get<SqsOptions>()!;
+        var blocks = ServiceBlock().Matches(config).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
+
+        var endpoint = new Uri(sqs.ServiceUrl);
+        Assert.Equal("us-east-1", sqs.Region);
+        Assert.Contains(endpoint.Host, services);
+        var localStack = blocks[endpoint.Host];
+        Assert.Contains("image: localstack/localstack:", localStack, StringComparison.Ordinal);
+        var environment = LocalStackLine().Matches(localStack).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim(), StringComparer.Ordinal);
+        Assert.Equal("sqs", environment["SERVICES"]);
+        Assert.EndsWith(":" + endpoint.Port, environment["GATEWAY_LISTEN"], StringComparison.Ordinal);
+        Assert.Contains("condition: service_healthy", DependsOn(blocks["walservice"], endpoint.Host), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s+AWS_ACCESS_KEY_ID: test$", blocks["walservice"]);
+        Assert.Matches(@"(?m)^\s+AWS_SECRET_ACCESS_KEY: test$", blocks["walservice"]);
+    }
+
+    /// <summary>The lines of <paramref name="service"/>'s <c>depends_on</c> entry for <paramref name="dependency"/>.</summary>
+    private static string DependsOn(string service, string dependency)
+    {
+        var match = Regex.Match(service, $@"(?m)^      {Regex.Escape(dependency)}:\n((?:        .*\n)*)");
+        Assert.True(match.Success, $"walservice does not depend on {dependency}");
+        return match.Groups[1].Value;
+    }
+
     private static IConfiguration ServerSettings(string config)
     {
         var environment = EnvironmentLine().Matches(config).ToDictionary(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal), m => m.Groups[2].Value.Trim());
@@ -79,4 +109,11 @@ public sealed partial class ComposeFileTests
 
     [GeneratedRegex(@"^\s+(KAFKA_\w+):\s*(.+)$", RegexOptions.Multiline)]
     private static partial Regex KafkaLine();
+
+    [GeneratedRegex(@"^\s+(SERVICES|GATEWAY_LISTEN):\s*(.+)$", RegexOptions.Multiline)]
+    private static partial Regex LocalStackLine();
+
+    /// <summary>A service of <c>docker-compose config</c>'s output: its name, then its lines (indented deeper).</summary>
+    [GeneratedRegex(@"^  ([\w-]+):\n((?:    .*\n)+)", RegexOptions.Multiline)]
+    private static partial Regex ServiceBlock();
 }

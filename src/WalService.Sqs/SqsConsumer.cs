@@ -12,7 +12,7 @@ namespace WalService.Sqs;
 /// seconds waits in the buffer; one due later is hidden (<c>ChangeMessageVisibility</c>, at most 12 h) and dropped,
 /// so SQS hands it out again when it is due. A received message stays invisible to other consumers for the
 /// namespace's visibility timeout, extended while it is still held here (a slow delivery); one whose consumer died is
-/// handed out again after it, at least once.
+/// handed out again after it, at least once. Receives and visibility changes are counted in <see cref="SqsMetrics"/>.
 /// </summary>
 internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, SqsQueues queues, TimeProvider time, ILogger logger, Action notify) : IDisposable
 {
@@ -71,7 +71,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
     public string? Take(LeasedMessage message) => _leased.TryRemove(message.LeaseToken, out var held) ? held.ReceiptHandle : null;
 
     /// <summary>Gives a lease taken with <see cref="Take"/> back: SQS hands the message out again at once.</summary>
-    public Task ReturnAsync(string receiptHandle) => HideAsync(receiptHandle, TimeSpan.Zero);
+    public Task ReturnAsync(string receiptHandle) => HideAsync(receiptHandle, TimeSpan.Zero, "return");
 
     /// <summary>Stops polling and makes buffered messages visible again, for whoever consumes the queue next.</summary>
     public async Task StopAsync()
@@ -114,6 +114,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
                         MessageSystemAttributeNames = [SqsMessages.ReceiveCount],
                     },
                     _stop.Token);
+                queues.Metrics.Received(ns, response.Messages?.Count ?? 0);
                 await AcceptAsync(response.Messages ?? [], asked);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -156,7 +157,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
             var left = envelope.DeliverAt - now;
             if (left > hold)
             {
-                await HideAsync(message.ReceiptHandle, left < MaxVisibility ? left : MaxVisibility);
+                await HideAsync(message.ReceiptHandle, left < MaxVisibility ? left : MaxVisibility, "hide_until_due");
                 continue;
             }
 
@@ -204,13 +205,15 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
             foreach (var held in expiring)
             {
                 held.HiddenUntil = now + sqs.VisibilityTimeout;
-                await HideAsync(held.ReceiptHandle, sqs.VisibilityTimeout);
+                await HideAsync(held.ReceiptHandle, sqs.VisibilityTimeout, "extend");
             }
         }
     }
 
-    private async Task HideAsync(string receiptHandle, TimeSpan duration)
+    /// <summary>Changes the message's visibility timeout to <paramref name="duration"/>, counted by <paramref name="reason"/>.</summary>
+    private async Task HideAsync(string receiptHandle, TimeSpan duration, string reason)
     {
+        queues.Metrics.VisibilityChanged(ns, reason);
         try
         {
             await queues.Client.ChangeMessageVisibilityAsync(

@@ -153,7 +153,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
     private async Task SendOrReturnAsync(SqsConsumer consumer, string handle, string queue, Envelope envelope, params (string, string)[] attributes)
     {
         var url = await _queues.UrlAsync(queue, CancellationToken.None);
-        var result = (await SqsMessages.SendAsync(_queues.Client, url, [envelope], _time.GetUtcNow(), CancellationToken.None, attributes))[0];
+        var result = (await SqsMessages.SendAsync(_queues, url, [envelope], _time.GetUtcNow(), CancellationToken.None, attributes))[0];
         if (result.Durable != Trilean.True)
         {
             await consumer.ReturnAsync(handle);

@@ -189,18 +189,20 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
             return consumer;
         }
 
-        if (await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        if (await _registry.GetAsync(ns, cancellationToken) is not { Backend: BackendKind.Sqs } settings)
         {
             return null;
         }
 
+        var sqs = SqsNamespace.From(settings.Source.Config);
         await _starting.WaitAsync(cancellationToken);
         try
         {
             if (!_consumers.TryGetValue(ns, out consumer))
             {
                 var url = await _queues.UrlAsync(sqs.Queue, cancellationToken);
-                consumer = new SqsConsumer(ns, sqs, url, _queues, _time, _logger, () => _signals.Notify(ns));
+                var receivers = SqsConsumer.ReceiversFor(settings.Concurrency);
+                consumer = new SqsConsumer(ns, sqs, url, receivers, _queues, _time, _logger, () => _signals.Notify(ns));
                 consumer.Start();
                 _consumers[ns] = consumer;
             }

@@ -7,15 +7,19 @@ using WalService.Core.Abstractions;
 namespace WalService.Sqs;
 
 /// <summary>
-/// Consumes one namespace's queue: a loop long-polls <c>ReceiveMessage</c> into a small buffer while fewer than a
-/// poll's worth of messages wait there, and the runtime leases from the buffer. A received message due within a few
+/// Consumes one namespace's queue: <paramref name="receivers"/> loops long-poll <c>ReceiveMessage</c> side by side
+/// into one small buffer, each while fewer than a poll's worth of messages per receiver wait there, and the runtime
+/// leases from the buffer. A received message due within a few
 /// seconds waits in the buffer; one due later is hidden (<c>ChangeMessageVisibility</c>, at most 12 h) and dropped,
 /// so SQS hands it out again when it is due. A received message stays invisible to other consumers for the
 /// namespace's visibility timeout, extended while it is still held here (a slow delivery); one whose consumer died is
-/// handed out again after it, at least once.
+/// handed out again after it, at least once. Receives and visibility changes are counted in <see cref="SqsMetrics"/>.
 /// </summary>
-internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, SqsQueues queues, TimeProvider time, ILogger logger, Action notify) : IDisposable
+internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, int receivers, SqsQueues queues, TimeProvider time, ILogger logger, Action notify) : IDisposable
 {
+    /// <summary>The most receivers of one namespace: enough to keep a few delivery loops fed without many idle long-polls.</summary>
+    public const int MaxReceivers = 4;
+
     private static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxVisibility = TimeSpan.FromHours(12);
     private static readonly TimeSpan FullWait = TimeSpan.FromMilliseconds(100);
@@ -39,7 +43,11 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
 
     public int Leased => _leased.Count;
 
-    public void Start() => _running = Task.WhenAll(Task.Run(PollAsync), Task.Run(KeepHiddenAsync));
+    /// <summary>How many receivers a namespace with <paramref name="concurrency"/> delivery loops runs: one per loop, at most <see cref="MaxReceivers"/>.</summary>
+    public static int ReceiversFor(int concurrency) => Math.Clamp(concurrency, 1, MaxReceivers);
+
+    public void Start() =>
+        _running = Task.WhenAll(Enumerable.Range(0, receivers).Select(_ => Task.Run(PollAsync)).Append(Task.Run(KeepHiddenAsync)));
 
     /// <summary>Up to <paramref name="max"/> buffered messages due at <paramref name="now"/>, earliest first.</summary>
     public List<Held> Lease(int max, DateTimeOffset now)
@@ -71,7 +79,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
     public string? Take(LeasedMessage message) => _leased.TryRemove(message.LeaseToken, out var held) ? held.ReceiptHandle : null;
 
     /// <summary>Gives a lease taken with <see cref="Take"/> back: SQS hands the message out again at once.</summary>
-    public Task ReturnAsync(string receiptHandle) => HideAsync(receiptHandle, TimeSpan.Zero);
+    public Task ReturnAsync(string receiptHandle) => HideAsync(receiptHandle, TimeSpan.Zero, "return");
 
     /// <summary>Stops polling and makes buffered messages visible again, for whoever consumes the queue next.</summary>
     public async Task StopAsync()
@@ -96,7 +104,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
         {
             try
             {
-                if (WaitingCount() >= sqs.MaxMessagesPerPoll)
+                if (WaitingCount() >= sqs.MaxMessagesPerPoll * receivers)
                 {
                     await Task.Delay(FullWait, time, _stop.Token);
                     continue;
@@ -114,6 +122,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
                         MessageSystemAttributeNames = [SqsMessages.ReceiveCount],
                     },
                     _stop.Token);
+                queues.Metrics.Received(ns, response.Messages?.Count ?? 0);
                 await AcceptAsync(response.Messages ?? [], asked);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -156,7 +165,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
             var left = envelope.DeliverAt - now;
             if (left > hold)
             {
-                await HideAsync(message.ReceiptHandle, left < MaxVisibility ? left : MaxVisibility);
+                await HideAsync(message.ReceiptHandle, left < MaxVisibility ? left : MaxVisibility, "hide_until_due");
                 continue;
             }
 
@@ -204,13 +213,15 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
             foreach (var held in expiring)
             {
                 held.HiddenUntil = now + sqs.VisibilityTimeout;
-                await HideAsync(held.ReceiptHandle, sqs.VisibilityTimeout);
+                await HideAsync(held.ReceiptHandle, sqs.VisibilityTimeout, "extend");
             }
         }
     }
 
-    private async Task HideAsync(string receiptHandle, TimeSpan duration)
+    /// <summary>Changes the message's visibility timeout to <paramref name="duration"/>, counted by <paramref name="reason"/>.</summary>
+    private async Task HideAsync(string receiptHandle, TimeSpan duration, string reason)
     {
+        queues.Metrics.VisibilityChanged(ns, reason);
         try
         {
             await queues.Client.ChangeMessageVisibilityAsync(

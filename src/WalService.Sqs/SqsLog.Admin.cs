@@ -106,13 +106,17 @@ internal sealed partial class SqsLog
     public async Task DropNamespaceAsync(string ns, CancellationToken cancellationToken)
     {
         await StopConsumingAsync(ns);
+        _queues.Metrics.Forget(ns);
         await _archive.RemoveAsync(ns, [], cancellationToken);
     }
 
     public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
         _ledger.TrimAsync(ns, appliedBefore, now, cancellationToken);
 
-    /// <summary>The queue's counts (all instances together) and the archive's dead letters; the oldest due time is not known.</summary>
+    /// <summary>
+    /// The queue's counts (all instances together, kept for the <c>wal.sqs.queue.depth</c> gauge) and the archive's
+    /// dead letters; the oldest due time is not known.
+    /// </summary>
     public async Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var deadLetters = await _archive.CountAsync(ns, cancellationToken);
@@ -122,6 +126,7 @@ internal sealed partial class SqsLog
         }
 
         var (visible, notVisible, delayed) = await CountsAsync(sqs, cancellationToken);
+        _queues.Metrics.SetDepth(ns, visible, notVisible, delayed);
         return new Backlog(visible, delayed, notVisible, deadLetters, null);
     }
 

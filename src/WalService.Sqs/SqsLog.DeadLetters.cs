@@ -50,7 +50,7 @@ internal sealed partial class SqsLog
             maxPerSecond,
             now,
             sqs.Queue,
-            async envelopes => await SqsMessages.SendAsync(_queues.Client, url, envelopes, now, CancellationToken.None),
+            async envelopes => await SqsMessages.SendAsync(_queues, url, envelopes, now, CancellationToken.None),
             cancellationToken);
     }
 

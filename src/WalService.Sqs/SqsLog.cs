@@ -153,7 +153,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
     private async Task SendOrReturnAsync(SqsConsumer consumer, string handle, string queue, Envelope envelope, params (string, string)[] attributes)
     {
         var url = await _queues.UrlAsync(queue, CancellationToken.None);
-        var result = (await SqsMessages.SendAsync(_queues.Client, url, [envelope], _time.GetUtcNow(), CancellationToken.None, attributes))[0];
+        var result = (await SqsMessages.SendAsync(_queues, url, [envelope], _time.GetUtcNow(), CancellationToken.None, attributes))[0];
         if (result.Durable != Trilean.True)
         {
             await consumer.ReturnAsync(handle);
@@ -189,18 +189,20 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
             return consumer;
         }
 
-        if (await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        if (await _registry.GetAsync(ns, cancellationToken) is not { Backend: BackendKind.Sqs } settings)
         {
             return null;
         }
 
+        var sqs = SqsNamespace.From(settings.Source.Config);
         await _starting.WaitAsync(cancellationToken);
         try
         {
             if (!_consumers.TryGetValue(ns, out consumer))
             {
                 var url = await _queues.UrlAsync(sqs.Queue, cancellationToken);
-                consumer = new SqsConsumer(ns, sqs, url, _queues, _time, _logger, () => _signals.Notify(ns));
+                var receivers = SqsConsumer.ReceiversFor(settings.Concurrency);
+                consumer = new SqsConsumer(ns, sqs, url, receivers, _queues, _time, _logger, () => _signals.Notify(ns));
                 consumer.Start();
                 _consumers[ns] = consumer;
             }

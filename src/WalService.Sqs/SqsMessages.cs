@@ -1,7 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Amazon.Runtime;
-using Amazon.SQS;
 using Amazon.SQS.Model;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
@@ -29,28 +29,35 @@ internal static class SqsMessages
     /// <summary>
     /// Sends the envelopes in batches of up to 10 (and 256 KiB) and answers each as a write is answered: TRUE when SQS
     /// took it, FALSE when it refused it (an entry in <c>Failed</c>, or a 4xx for the whole batch), UNKNOWN when it may
-    /// have taken it (a timeout, a 5xx, a network error).
+    /// have taken it (a timeout, a 5xx, a network error). Each call is measured in <see cref="SqsMetrics"/> by queue
+    /// (the last segment of <paramref name="queueUrl"/>).
     /// </summary>
     public static async Task<AppendResult[]> SendAsync(
-        AmazonSQSClient client, string queueUrl, IReadOnlyList<Envelope> envelopes, DateTimeOffset now, CancellationToken cancellationToken, params (string Name, string Value)[] attributes)
+        SqsQueues queues, string queueUrl, IReadOnlyList<Envelope> envelopes, DateTimeOffset now, CancellationToken cancellationToken, params (string Name, string Value)[] attributes)
     {
+        var queue = queueUrl[(queueUrl.LastIndexOf('/') + 1)..];
         var results = new AppendResult[envelopes.Count];
         foreach (var chunk in Chunks(envelopes))
         {
             var entries = chunk.Select(i => Entry(i, envelopes[i], now, attributes)).ToList();
+            var startedAt = Stopwatch.GetTimestamp();
             try
             {
-                var response = await client.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = queueUrl, Entries = entries }, cancellationToken);
+                var response = await queues.Client.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = queueUrl, Entries = entries }, cancellationToken);
                 foreach (var i in chunk)
                 {
                     results[i] = AppendResult.Persisted(envelopes[i].MessageId);
                 }
 
-                foreach (var failed in response.Failed ?? [])
+                var failures = response.Failed ?? [];
+                foreach (var failed in failures)
                 {
                     var i = int.Parse(failed.Id, CultureInfo.InvariantCulture);
                     results[i] = new AppendResult(Trilean.False, envelopes[i].MessageId, $"sqs: {failed.Code}: {failed.Message}");
+                    queues.Metrics.SendFailed(queue, failed.Code, 1);
                 }
+
+                queues.Metrics.Sent(queue, startedAt, failures.Count == 0 ? "sent" : "partly_failed");
             }
             catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -59,6 +66,9 @@ internal static class SqsMessages
                 {
                     results[i] = new AppendResult(refused ? Trilean.False : Trilean.Unknown, envelopes[i].MessageId, $"sqs: {ex.Message}");
                 }
+
+                queues.Metrics.Sent(queue, startedAt, refused ? "refused" : "unknown");
+                queues.Metrics.SendFailed(queue, ex is AmazonServiceException { ErrorCode: { Length: > 0 } code } ? code : ex.GetType().Name, chunk.Count);
             }
         }
 

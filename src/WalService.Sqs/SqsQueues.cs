@@ -9,9 +9,9 @@ namespace WalService.Sqs;
 
 /// <summary>
 /// The one <see cref="AmazonSQSClient"/> of this server (created on first use, so a server without SQS namespaces
-/// needs no AWS settings) and the URLs of the queues it has looked up.
+/// needs no AWS settings), the URLs of the queues it has looked up, and the backend's <see cref="SqsMetrics"/>.
 /// </summary>
-internal sealed partial class SqsQueues(IOptions<SqsOptions> options) : IDisposable
+internal sealed partial class SqsQueues(IOptions<SqsOptions> options, SqsMetrics metrics) : IDisposable
 {
     /// <summary>What SQS accepts as a standard queue name, for error messages.</summary>
     public const string NameRule = "1-80 of a-z A-Z 0-9 _ -";
@@ -21,6 +21,8 @@ internal sealed partial class SqsQueues(IOptions<SqsOptions> options) : IDisposa
     public AmazonSQSClient Client => _client.Value;
 
     public SqsOptions Options => options.Value;
+
+    public SqsMetrics Metrics => metrics;
 
     /// <summary>Whether SQS accepts <paramref name="queue"/> as a standard queue name (<see cref="NameRule"/>).</summary>
     public static bool IsLegalName(string queue) => QueuePattern().IsMatch(queue);

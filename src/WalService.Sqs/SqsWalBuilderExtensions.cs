@@ -18,6 +18,7 @@ public static class SqsWalBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<SqsOptions>().BindConfiguration(SqsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton<SqsMetrics>();
         builder.Services.TryAddSingleton<SqsQueues>();
         builder.Services.TryAddSingleton<SqsLog>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, SqsLog>(sp => sp.GetRequiredService<SqsLog>()));

@@ -122,6 +122,24 @@ public sealed class SqsDeliveryTests(SqsServer server) : SqsServerTest(server)
     }
 
     [Fact]
+    public async Task AHundredMessagesOnFourReceiversAreEachAppliedExactlyOnce()
+    {
+        var config = SqsNamespace(Target.Url("/ok"));
+        config.Consumer = new ConsumerSettings { Concurrency = 4 };
+        var ns = await CreateAsync(config);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => WriteDurableAsync(ns.Name, $"m{i}")));
+        foreach (var id in ids)
+        {
+            await Target.WaitForAppliedAsync(id, Deadline);
+        }
+
+        await WaitForStateAsync(ns.Name, ids[^1], MessageState.Applied);
+        Assert.Equal(100, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Single(Target.For(id)));
+    }
+
+    [Fact]
     public async Task AnEmptyPayloadIsDurableAndArrivesEmpty()
     {
         var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));

@@ -1,0 +1,58 @@
+using Google.Protobuf.WellKnownTypes;
+using WalService.Api.V1;
+using WalService.Client;
+using WalService.TestSupport;
+
+namespace WalService.SqsTests;
+
+/// <remarks>
+/// Runs alone: OpenTelemetry collects meters by name process-wide, so another in-process server would mix its
+/// measurements in.
+/// </remarks>
+[Collection(nameof(SqsMetricsTests))]
+public sealed class SqsMetricsTests(SqsServer server) : SqsServerTest(server)
+{
+    [Fact]
+    public async Task MetricsShowSendsReceivesVisibilityChangesQueueDepthAndSendErrors()
+    {
+        var config = SqsNamespace(Target.Url("/slow/1500"));
+        config.Sqs.VisibilityTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(2));
+        var ns = await CreateConsumingAsync(config);
+        var queue = QueueOf(ns);
+        using var http = Server.Factory.CreateClient();
+
+        await WriteDurableAsync(ns.Name, "later", new WalWriteOptions { Delay = TimeSpan.FromMinutes(10) });
+        await Target.WaitForAppliedAsync(await WriteDurableAsync(ns.Name, "slow"), Deadline);
+        var text = await ScrapeUntilAsync(http, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"delayed\"} 1");
+
+        Assert.True(Has(text, "wal_sqs_send_duration_seconds_bucket", $"queue=\"{queue}\"", "outcome=\"sent\""));
+        Assert.True(Has(text, "wal_sqs_receive_messages_bucket", $"namespace=\"{ns.Name}\""));
+        Assert.True(Has(text, "wal_sqs_visibility_changes_total", $"namespace=\"{ns.Name}\"", "reason=\"extend\""));
+        Assert.True(Has(text, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"visible\""));
+        Assert.True(Has(text, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"in_flight\""));
+
+        await Server.Client.DeleteQueueAsync((await Server.Client.GetQueueUrlAsync(queue, Ct)).QueueUrl, Ct);
+        var refused = await Wal.WriteAsync(ns.Name, "gone"u8.ToArray(), null, Ct);
+        var errors = await ScrapeUntilAsync(http, "wal_sqs_send_errors_total", $"queue=\"{queue}\"");
+
+        Assert.NotEqual(Trilean.True, refused.Durable);
+        Assert.True(Has(errors, "wal_sqs_send_duration_seconds_bucket", $"queue=\"{queue}\"", "outcome=\"refused\""));
+    }
+
+    /// <summary>Whether a series of <paramref name="metric"/> has all <paramref name="labels"/>, in whatever order.</summary>
+    private static bool Has(string text, string metric, params string[] labels) =>
+        text.Split('\n').Any(line => line.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(l => line.Contains(l, StringComparison.Ordinal)));
+
+    private static Task<string> ScrapeUntilAsync(HttpClient http, string metric, params string[] labels) =>
+        Eventually.WaitAsync(
+            async () =>
+            {
+                var body = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), Ct);
+                return Has(body, metric, labels) ? body : null;
+            },
+            Deadline,
+            $"{metric} to show up on /metrics");
+}
+
+[CollectionDefinition(nameof(SqsMetricsTests), DisableParallelization = true)]
+public sealed class SqsMetricsGroup;

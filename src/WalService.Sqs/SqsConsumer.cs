@@ -81,7 +81,10 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
     /// <summary>Gives a lease taken with <see cref="Take"/> back: SQS hands the message out again at once.</summary>
     public Task ReturnAsync(string receiptHandle) => HideAsync(receiptHandle, TimeSpan.Zero, "return");
 
-    /// <summary>Stops polling and makes buffered messages visible again, for whoever consumes the queue next.</summary>
+    /// <summary>
+    /// Stops polling once the receives under way have answered (within one poll interval) and makes every buffered
+    /// message visible again, for whoever consumes the queue next.
+    /// </summary>
     public async Task StopAsync()
     {
         await _stop.CancelAsync();
@@ -121,7 +124,9 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
                         MessageAttributeNames = ["All"],
                         MessageSystemAttributeNames = [SqsMessages.ReceiveCount],
                     },
-                    _stop.Token);
+                    // Not cancelled on stop: SQS may already have handed messages to this long poll, and a dropped
+                    // answer would leave them hidden for the visibility timeout. It ends within one poll interval.
+                    CancellationToken.None);
                 queues.Metrics.Received(ns, response.Messages?.Count ?? 0);
                 await AcceptAsync(response.Messages ?? [], asked);
             }

@@ -127,4 +127,21 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server)
         Assert.Contains("config.sqs.max_messages_per_poll", error.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("config.sqs.poll_interval", error.Status.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task PausedNamespaceTakesWritesButDeliversOnlyAfterResume()
+    {
+        var ns = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok")));
+        var marker = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok")));
+
+        await Wal.Admin.PauseNamespaceAsync(new PauseNamespaceRequest { Name = ns.Name }, cancellationToken: Ct);
+        var id = await WriteDurableAsync(ns.Name, "held");
+        await Target.WaitForAppliedAsync(await WriteDurableAsync(marker.Name, "marker"), Deadline);
+        Assert.Empty(Target.For(id));
+        Assert.Equal(MessageState.Pending, (await Wal.GetStatusAsync(ns.Name, id, Ct)).State);
+
+        await Wal.Admin.ResumeNamespaceAsync(new ResumeNamespaceRequest { Name = ns.Name }, cancellationToken: Ct);
+        await Target.WaitForAppliedAsync(id, Deadline);
+        await WaitForStateAsync(ns.Name, id, MessageState.Applied);
+    }
 }

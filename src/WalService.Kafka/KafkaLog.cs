@@ -117,11 +117,8 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
             return;
         }
 
-        var meta = message.Envelope.Meta.Clone();
-        meta.DeliverAtMs = at.ToUnixTimeMilliseconds();
-        meta.Attempt = message.Attempt + 1;
-        var retried = new Envelope(meta, message.Envelope.Payload);
-        if (meta.OrderingKey.Length > 0)
+        var retried = message.Envelope.Rescheduled(at, message.Attempt + 1);
+        if (retried.Meta.OrderingKey.Length > 0)
         {
             consumer.Return(message, retried);
         }
@@ -133,7 +130,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
 
         if (await TracksStatusAsync(ns, cancellationToken))
         {
-            _statuses.Enqueue(new LedgerUpdate(ns, meta.MessageId, MessageState.RetryScheduled, message.Attempt, error, at, null, _time.GetUtcNow()));
+            _statuses.Enqueue(new LedgerUpdate(ns, retried.MessageId, MessageState.RetryScheduled, message.Attempt, error, at, null, _time.GetUtcNow()));
         }
     }
 

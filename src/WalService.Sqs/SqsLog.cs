@@ -109,14 +109,12 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
             return;
         }
 
-        var meta = message.Envelope.Meta.Clone();
-        meta.DeliverAtMs = at.ToUnixTimeMilliseconds();
-        meta.Attempt = message.Attempt + 1;
-        await SendOrReturnAsync(consumer, handle, sqs.Queue, new Envelope(meta, message.Envelope.Payload));
+        var retried = message.Envelope.Rescheduled(at, message.Attempt + 1);
+        await SendOrReturnAsync(consumer, handle, sqs.Queue, retried);
         await DeleteAsync(consumer, [handle]);
         if (await TracksStatusAsync(ns, cancellationToken))
         {
-            _statuses.Enqueue(new LedgerUpdate(ns, meta.MessageId, MessageState.RetryScheduled, message.Attempt, error, at, null, _time.GetUtcNow()));
+            _statuses.Enqueue(new LedgerUpdate(ns, retried.MessageId, MessageState.RetryScheduled, message.Attempt, error, at, null, _time.GetUtcNow()));
         }
     }
 

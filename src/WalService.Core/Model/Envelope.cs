@@ -17,4 +17,13 @@ public sealed class Envelope(EnvelopeMeta meta, ReadOnlyMemory<byte> payload)
     public DateTimeOffset DeliverAt => DateTimeOffset.FromUnixTimeMilliseconds(Meta.DeliverAtMs);
 
     public DateTimeOffset OriginalWriteTime => DateTimeOffset.FromUnixTimeMilliseconds(Meta.OriginalWriteTimeMs);
+
+    /// <summary>The same message due at <paramref name="deliverAt"/> as attempt <paramref name="attempt"/> (a retry, a redrive); the payload is shared.</summary>
+    public Envelope Rescheduled(DateTimeOffset deliverAt, int attempt)
+    {
+        var meta = Meta.Clone();
+        meta.DeliverAtMs = deliverAt.ToUnixTimeMilliseconds();
+        meta.Attempt = attempt;
+        return new Envelope(meta, Payload);
+    }
 }

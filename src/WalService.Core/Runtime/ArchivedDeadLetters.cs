@@ -48,7 +48,7 @@ public sealed class ArchivedDeadLetters(IDeadLetterArchive archive, IMessageLedg
                 return redriven;
             }
 
-            var envelopes = page.Select((d, i) => Redriven(d.Envelope, maxPerSecond > 0 ? now.AddMilliseconds((redriven + i) * 1000L / maxPerSecond) : now)).ToList();
+            var envelopes = page.Select((d, i) => d.Envelope.Rescheduled(maxPerSecond > 0 ? now.AddMilliseconds((redriven + i) * 1000L / maxPerSecond) : now, 1)).ToList();
             if (ns.TrackStatus)
             {
                 await ledger.RecordAsync([.. envelopes.Select(e => LedgerAppends.Waiting(e, now))], cancellationToken);
@@ -80,14 +80,6 @@ public sealed class ArchivedDeadLetters(IDeadLetterArchive archive, IMessageLedg
 
     public Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
         archive.RemoveAsync(ns, messageIds, cancellationToken);
-
-    private static Envelope Redriven(Envelope envelope, DateTimeOffset due)
-    {
-        var meta = envelope.Meta.Clone();
-        meta.Attempt = 1;
-        meta.DeliverAtMs = due.ToUnixTimeMilliseconds();
-        return new Envelope(meta, envelope.Payload);
-    }
 
     private static DeadLetter ToDeadLetter(ArchivedDeadLetter d)
     {

@@ -53,7 +53,7 @@ internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, 
         }
 
         // Sent whole: a write that was admitted is not abandoned half-way because its caller gave up.
-        var sent = await SqsMessages.SendAsync(queues, url, [.. indexes.Select(i => requests[i].Envelope)], now, CancellationToken.None);
+        var sent = await SqsMessages.SendAsync(queues, url, [.. indexes.Select(i => requests[i].Envelope)], now, resend: false, CancellationToken.None);
         for (var k = 0; k < indexes.Count; k++)
         {
             results[indexes[k]] = sent[k];

@@ -1,47 +1,35 @@
-using System.Collections.Concurrent;
 using Amazon.SQS.Model;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
+using WalService.Core.Model;
 
 namespace WalService.Sqs;
 
 /// <summary>
 /// Consumes one namespace's queue: <paramref name="receivers"/> loops long-poll <c>ReceiveMessage</c> side by side
-/// into one small buffer, each while fewer than a poll's worth of messages per receiver wait there, and the runtime
-/// leases from the buffer. A received message due within a few
-/// seconds waits in the buffer; one due later is hidden (<c>ChangeMessageVisibility</c>, at most 12 h) and dropped,
-/// so SQS hands it out again when it is due. A received message stays invisible to other consumers for the
-/// namespace's visibility timeout, extended while it is still held here (a slow delivery); one whose consumer died is
-/// handed out again after it, at least once. Receives and visibility changes are counted in <see cref="SqsMetrics"/>.
+/// into one small <see cref="SqsBuffer"/>, each while fewer than a poll's worth of messages per receiver wait there,
+/// and the runtime leases from the buffer. A received message due within a few seconds waits in the buffer. One due
+/// later is, on a standard queue, sent again with the rest of its delay (as a new message, so its receive count
+/// starts anew) and deleted; on a FIFO queue, hidden until due (<c>ChangeMessageVisibility</c>, at most 12 h), which
+/// holds back the rest of its group. A received message stays invisible to other consumers for the namespace's
+/// visibility timeout, extended while it is still held here (a slow delivery); one whose consumer died is handed out
+/// again after it, at least once. Receives and visibility changes are counted in <see cref="SqsMetrics"/>.
 /// </summary>
-internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, int receivers, SqsQueues queues, TimeProvider time, ILogger logger, Action notify) : IDisposable
+internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, int receivers, SqsQueues queues, TimeProvider time, ILogger logger, Action notify) : IDisposable
 {
     /// <summary>The most receivers of one namespace: enough to keep a few delivery loops fed without many idle long-polls.</summary>
     public const int MaxReceivers = 4;
 
     private static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan MaxVisibility = TimeSpan.FromHours(12);
     private static readonly TimeSpan FullWait = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MinTick = TimeSpan.FromMilliseconds(200);
     private static long _lastToken;
-    private readonly List<Held> _waiting = [];
-    private readonly ConcurrentDictionary<long, Held> _leased = new();
+    private readonly SqsBuffer _buffer = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly TimeSpan _hold = Min(HoldLimit, sqs.VisibilityTimeout / 2, sqs.Fifo ? HoldLimit : queues.Options.MaxSendDelay);
     private Task _running = Task.CompletedTask;
 
-    /// <summary>
-    /// A received message: its lease, the receipt handle that answers it, whether it was received before (so may be
-    /// finished), and until when SQS keeps it hidden.
-    /// </summary>
-    public sealed record Held(LeasedMessage Message, string ReceiptHandle, bool Verify)
-    {
-        public DateTimeOffset HiddenUntil { get; set; }
-    }
-
     public string QueueUrl => queueUrl;
-
-    public int Leased => _leased.Count;
 
     /// <summary>How many receivers a namespace with <paramref name="concurrency"/> delivery loops runs: one per loop, at most <see cref="MaxReceivers"/>.</summary>
     public static int ReceiversFor(int concurrency) => Math.Clamp(concurrency, 1, MaxReceivers);
@@ -49,37 +37,69 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
     public void Start() =>
         _running = Task.WhenAll(Enumerable.Range(0, receivers).Select(_ => Task.Run(PollAsync)).Append(Task.Run(KeepHiddenAsync)));
 
-    /// <summary>Up to <paramref name="max"/> buffered messages due at <paramref name="now"/>, earliest first.</summary>
-    public List<Held> Lease(int max, DateTimeOffset now)
-    {
-        lock (_waiting)
-        {
-            var due = _waiting.Where(h => h.Message.Envelope.DeliverAt <= now).OrderBy(h => h.Message.Envelope.DeliverAt).Take(max).ToList();
-            foreach (var held in due)
-            {
-                _waiting.Remove(held);
-                _leased[held.Message.LeaseToken] = held;
-            }
+    /// <summary>Up to <paramref name="max"/> buffered messages due at <paramref name="now"/> (see <see cref="SqsBuffer.Lease"/>).</summary>
+    public List<SqsBuffer.Held> Lease(int max, DateTimeOffset now) => _buffer.Lease(max, now);
 
-            return due;
+    public DateTimeOffset? NextDue() => _buffer.NextDue();
+
+    /// <summary>Ends the lease (the message is finished, or is being dead-lettered); null when it is not leased here.</summary>
+    public SqsBuffer.Held? Take(LeasedMessage message)
+    {
+        var held = _buffer.Take(message);
+        if (held?.Group is not null)
+        {
+            notify();
         }
+
+        return held;
     }
 
-    public DateTimeOffset? NextDue()
+    /// <summary>
+    /// Retries a message whose delivery failed after <paramref name="backoff"/>; answers when, or null when the message
+    /// is not leased here. It is hidden for that long (at most 12 h), and SQS hands it out again then, as its next
+    /// attempt. A message of a group instead waits here at the head of its group, still hidden from others, so the
+    /// messages of its group received with it stay behind it without being received again.
+    /// </summary>
+    public async Task<DateTimeOffset?> RetryLaterAsync(LeasedMessage message, TimeSpan backoff)
     {
-        lock (_waiting)
+        if (_buffer.Take(message) is not { } held)
         {
-            return _waiting.Count == 0 ? null : _waiting.Min(h => h.Message.Envelope.DeliverAt);
+            return null;
         }
+
+        var now = time.GetUtcNow();
+        if (held.Group is not null)
+        {
+            var retry = new LeasedMessage(message.Envelope.Rescheduled(now + backoff, message.Attempt + 1), message.Attempt + 1, Interlocked.Increment(ref _lastToken));
+            _buffer.AddFirst(held with { Message = retry, Verify = false });
+            notify();
+            return now + backoff;
+        }
+
+        return now + await HideAsync(held.ReceiptHandle, backoff, "retry");
     }
 
-    public bool Holds(LeasedMessage message) => _leased.ContainsKey(message.LeaseToken);
+    /// <summary>Gives a leased message back undelivered; answers whether it was leased here.</summary>
+    public async Task<bool> ReleaseAsync(LeasedMessage message)
+    {
+        if (_buffer.Take(message) is not { } held)
+        {
+            return false;
+        }
 
-    /// <summary>Ends the lease; answers the receipt handle, or null when the lease is not held here.</summary>
-    public string? Take(LeasedMessage message) => _leased.TryRemove(message.LeaseToken, out var held) ? held.ReceiptHandle : null;
+        await GiveBackAsync(held);
+        return true;
+    }
 
-    /// <summary>Gives a lease taken with <see cref="Take"/> back: SQS hands the message out again at once.</summary>
-    public Task ReturnAsync(string receiptHandle) => HideAsync(receiptHandle, TimeSpan.Zero, "return");
+    /// <summary>
+    /// Makes a message taken from the buffer visible again, after the waiting messages of its group (given back
+    /// first, latest first, so a queue that puts each given-back message at the front of its group keeps their order).
+    /// </summary>
+    public Task GiveBackAsync(SqsBuffer.Held held)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        return ReturnAsync([held, .. _buffer.RemoveGroup(held.Group)]);
+    }
 
     /// <summary>
     /// Stops polling once the receives under way have answered (within one poll interval) and makes every buffered
@@ -89,14 +109,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
     {
         await _stop.CancelAsync();
         await _running;
-        List<Held> waiting;
-        lock (_waiting)
-        {
-            waiting = [.. _waiting];
-            _waiting.Clear();
-        }
-
-        await Task.WhenAll(waiting.Select(h => ReturnAsync(h.ReceiptHandle)));
+        await ReturnAsync(_buffer.RemoveWaiting());
     }
 
     public void Dispose() => _stop.Dispose();
@@ -107,7 +120,9 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
         {
             try
             {
-                if (WaitingCount() >= sqs.MaxMessagesPerPoll * receivers)
+                // Full when a poll's worth per receiver is ready, or ten times that waits (most held back by their group).
+                var full = sqs.MaxMessagesPerPoll * receivers;
+                if (_buffer.ReadyBy(time.GetUtcNow() + _hold) >= full || _buffer.Waiting >= 10 * full)
                 {
                     await Task.Delay(FullWait, time, _stop.Token);
                     continue;
@@ -122,7 +137,7 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
                         WaitTimeSeconds = (int)Math.Ceiling(sqs.PollWait.TotalSeconds),
                         VisibilityTimeout = (int)Math.Ceiling(sqs.VisibilityTimeout.TotalSeconds),
                         MessageAttributeNames = ["All"],
-                        MessageSystemAttributeNames = [SqsMessages.ReceiveCount],
+                        MessageSystemAttributeNames = [SqsMessages.ReceiveCount, SqsMessages.FirstReceived],
                     },
                     // Not cancelled on stop: SQS may already have handed messages to this long poll, and a dropped
                     // answer would leave them hidden for the visibility timeout. It ends within one poll interval.
@@ -142,108 +157,71 @@ internal sealed class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, 
         }
     }
 
-    /// <summary>Buffers what a receive asked at <paramref name="asked"/> brought; their visibility is counted from then, to be safe.</summary>
+    /// <summary>
+    /// Buffers what a receive asked at <paramref name="asked"/> brought (their visibility is counted from then, to be
+    /// safe), or puts off those not due yet. On a FIFO queue, a message received after one of its group that was put
+    /// off is given back: it comes after that one.
+    /// </summary>
     private async Task AcceptAsync(List<Message> messages, DateTimeOffset asked)
     {
         var now = time.GetUtcNow();
-        var hold = HoldLimit < sqs.VisibilityTimeout / 2 ? HoldLimit : sqs.VisibilityTimeout / 2;
+        var putOff = new HashSet<string>(StringComparer.Ordinal);
+        var behind = new List<SqsBuffer.Held>();
         var accepted = 0;
         foreach (var message in messages)
         {
-            Core.Model.Envelope? envelope;
-            try
+            if (Read(message) is not { } envelope)
             {
-                envelope = SqsMessages.Read(message);
-            }
-            catch (Exception ex) when (ex is FormatException or InvalidProtocolBufferException)
-            {
-                SqsLogEvents.Unreadable(logger, message.MessageId, sqs.Queue, ex.Message);
                 continue;
             }
 
-            if (envelope is null)
+            var group = sqs.Fifo && envelope.Meta.OrderingKey.Length > 0 ? envelope.Meta.OrderingKey : null;
+            var lease = new LeasedMessage(envelope, SqsMessages.Attempt(envelope, message, sqs.Fifo, _hold), Interlocked.Increment(ref _lastToken));
+            var held = new SqsBuffer.Held(lease, message.ReceiptHandle, group, SqsMessages.ReceivedCount(message) > 1) { HiddenUntil = asked + sqs.VisibilityTimeout };
+            if (group is not null && putOff.Contains(group))
             {
-                SqsLogEvents.Unreadable(logger, message.MessageId, sqs.Queue, "no wal-meta attribute");
-                continue;
+                behind.Add(held);
             }
-
-            var left = envelope.DeliverAt - now;
-            if (left > hold)
+            else if (envelope.DeliverAt - now > _hold)
             {
-                await HideAsync(message.ReceiptHandle, left < MaxVisibility ? left : MaxVisibility, "hide_until_due");
-                continue;
+                await PutOffAsync(message, envelope, now);
+                if (group is not null)
+                {
+                    putOff.Add(group);
+                }
             }
-
-            var lease = new LeasedMessage(envelope, Math.Max(1, envelope.Meta.Attempt), Interlocked.Increment(ref _lastToken));
-            lock (_waiting)
+            else
             {
-                _waiting.Add(new Held(lease, message.ReceiptHandle, SqsMessages.ReceivedCount(message) > 1) { HiddenUntil = asked + sqs.VisibilityTimeout });
+                _buffer.Add(held);
+                accepted++;
             }
-
-            accepted++;
         }
 
+        await ReturnAsync(behind);
         if (accepted > 0)
         {
             notify();
         }
     }
 
-    /// <summary>
-    /// While a message is held here (waiting or being delivered), extends its visibility timeout whenever less than
-    /// half of it is left, so a slow delivery is not handed to another consumer meanwhile.
-    /// </summary>
-    private async Task KeepHiddenAsync()
+    private Envelope? Read(Message message)
     {
-        // Checked four times per timeout, extended once less than half is left: a quarter of it to spare.
-        var tick = sqs.VisibilityTimeout / 4 > MinTick ? sqs.VisibilityTimeout / 4 : MinTick;
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(tick, time, _stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            var now = time.GetUtcNow();
-            List<Held> expiring;
-            lock (_waiting)
-            {
-                expiring = [.. _waiting.Concat(_leased.Values).Where(h => h.HiddenUntil - now < sqs.VisibilityTimeout / 2)];
-            }
-
-            foreach (var held in expiring)
-            {
-                held.HiddenUntil = now + sqs.VisibilityTimeout;
-                await HideAsync(held.ReceiptHandle, sqs.VisibilityTimeout, "extend");
-            }
-        }
-    }
-
-    /// <summary>Changes the message's visibility timeout to <paramref name="duration"/>, counted by <paramref name="reason"/>.</summary>
-    private async Task HideAsync(string receiptHandle, TimeSpan duration, string reason)
-    {
-        queues.Metrics.VisibilityChanged(ns, reason);
         try
         {
-            await queues.Client.ChangeMessageVisibilityAsync(
-                new ChangeMessageVisibilityRequest { QueueUrl = queueUrl, ReceiptHandle = receiptHandle, VisibilityTimeout = (int)Math.Ceiling(duration.TotalSeconds) },
-                CancellationToken.None);
+            if (SqsMessages.Read(message) is { } envelope)
+            {
+                return envelope;
+            }
+
+            SqsLogEvents.Unreadable(logger, message.MessageId, sqs.Queue, "no wal-meta attribute");
         }
-        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        catch (Exception ex) when (ex is FormatException or InvalidProtocolBufferException)
         {
-            SqsLogEvents.CallFailed(logger, ex, "change the visibility of", 1, sqs.Queue);
+            SqsLogEvents.Unreadable(logger, message.MessageId, sqs.Queue, ex.Message);
         }
+
+        return null;
     }
 
-    private int WaitingCount()
-    {
-        lock (_waiting)
-        {
-            return _waiting.Count;
-        }
-    }
+    private static TimeSpan Min(params TimeSpan[] spans) => spans.Min();
 }

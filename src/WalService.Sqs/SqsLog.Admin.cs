@@ -24,11 +24,6 @@ internal sealed partial class SqsLog
             yield break;
         }
 
-        if (config.Sqs.Fifo)
-        {
-            yield return "config.sqs.fifo: FIFO queues are not supported yet; use a standard queue";
-        }
-
         if (config.MaxPayloadBytes > NamespaceDefaults.SqsMaxPayloadBytes)
         {
             yield return $"config.max_payload_bytes {config.MaxPayloadBytes} is more than an SQS message carries: at most {NamespaceDefaults.SqsMaxPayloadBytes} (0 = that limit)";
@@ -37,10 +32,17 @@ internal sealed partial class SqsLog
         var sqs = SqsNamespace.From(config);
         foreach (var (field, queue) in new[] { ("queue_name", sqs.Queue), ("dlq_queue_name", sqs.DlqQueue) })
         {
-            if (!SqsQueues.IsLegalName(queue))
+            if (!SqsQueues.IsLegalName(queue, sqs.Fifo))
             {
-                yield return $"config.sqs.{field} '{queue}' is not a valid standard queue name ({SqsQueues.NameRule})";
+                yield return sqs.Fifo
+                    ? $"config.sqs.{field} '{queue}' is not a valid FIFO queue name ({SqsQueues.FifoNameRule})"
+                    : $"config.sqs.{field} '{queue}' is not a valid standard queue name ({SqsQueues.NameRule}; a FIFO queue needs config.sqs.fifo)";
             }
+        }
+
+        if ((config.Retry?.MaxAttempts is > 0 and var attempts ? attempts : RetrySettings.Default.MaxAttempts) >= _queues.Options.BackstopReceiveCount)
+        {
+            yield return $"config.retry.max_attempts must be below Wal:Sqs:BackstopReceiveCount ({_queues.Options.BackstopReceiveCount}): SQS moves a message received that often to the dead-letter queue itself";
         }
 
         if (sqs.Queue == sqs.DlqQueue)
@@ -83,8 +85,8 @@ internal sealed partial class SqsLog
         }
 
         var sqs = SqsNamespace.From(ns.Source.Config);
-        await PrepareQueueAsync("dlq_queue_name", sqs.DlqQueue, null, cancellationToken);
-        await PrepareQueueAsync("queue_name", sqs.Queue, sqs.DlqQueue, cancellationToken);
+        await PrepareQueueAsync("dlq_queue_name", sqs.DlqQueue, sqs.Fifo, null, cancellationToken);
+        await PrepareQueueAsync("queue_name", sqs.Queue, sqs.Fifo, sqs.DlqQueue, cancellationToken);
     }
 
     public Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -142,7 +144,7 @@ internal sealed partial class SqsLog
         return new BackendReadiness(states.Values.All(s => s.Ready), states);
     }
 
-    private async Task PrepareQueueAsync(string field, string queue, string? dlq, CancellationToken cancellationToken)
+    private async Task PrepareQueueAsync(string field, string queue, bool fifo, string? dlq, CancellationToken cancellationToken)
     {
         try
         {
@@ -150,7 +152,7 @@ internal sealed partial class SqsLog
             {
                 await _queues.UrlAsync(queue, cancellationToken);
             }
-            else if (await _queues.EnsureAsync(queue, cancellationToken, dlq is null ? null : await BackstopAsync(dlq, cancellationToken)))
+            else if (await _queues.EnsureAsync(queue, cancellationToken, await AttributesAsync(fifo, dlq, cancellationToken)))
             {
                 SqsLogEvents.QueueCreated(_logger, queue);
             }
@@ -165,14 +167,24 @@ internal sealed partial class SqsLog
         }
     }
 
-    private async Task<Dictionary<string, string>> BackstopAsync(string dlq, CancellationToken cancellationToken)
+    /// <summary>A new queue's attributes: FIFO with deduplication ids given by the sender, and a backstop towards <paramref name="dlq"/>.</summary>
+    private async Task<Dictionary<string, string>> AttributesAsync(bool fifo, string? dlq, CancellationToken cancellationToken)
     {
-        var arn = await _queues.ArnAsync(dlq, cancellationToken);
-        var count = _queues.Options.BackstopReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (fifo)
         {
-            [QueueAttributeName.RedrivePolicy] = $$"""{"deadLetterTargetArn":"{{arn}}","maxReceiveCount":"{{count}}"}""",
-        };
+            attributes[QueueAttributeName.FifoQueue] = "true";
+            attributes[QueueAttributeName.ContentBasedDeduplication] = "false";
+        }
+
+        if (dlq is not null)
+        {
+            var arn = await _queues.ArnAsync(dlq, cancellationToken);
+            var count = _queues.Options.BackstopReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            attributes[QueueAttributeName.RedrivePolicy] = $$"""{"deadLetterTargetArn":"{{arn}}","maxReceiveCount":"{{count}}"}""";
+        }
+
+        return attributes;
     }
 
     private async Task<NamespaceReadiness> ReadinessAsync(NamespaceSettings ns, SqsNamespace sqs, CancellationToken cancellationToken)

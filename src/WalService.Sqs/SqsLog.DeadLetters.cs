@@ -12,23 +12,23 @@ internal sealed partial class SqsLog
     {
         ArgumentNullException.ThrowIfNull(message);
         var ns = message.Envelope.Meta.Namespace;
-        if (!_consumers.TryGetValue(ns, out var consumer) || consumer.Take(message) is not { } handle || await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        if (!_consumers.TryGetValue(ns, out var consumer) || consumer.Take(message) is not { } held || await SqsOfAsync(ns, cancellationToken) is not { } sqs)
         {
             return;
         }
 
-        await SendOrReturnAsync(consumer, handle, sqs.DlqQueue, message.Envelope, (SqsMessages.Error, error), (SqsMessages.DeadLetteredAt, at.ToString("O")));
+        await SendOrGiveBackAsync(consumer, held, sqs.DlqQueue, message.Envelope, (SqsMessages.Error, error), (SqsMessages.DeadLetteredAt, at.ToString("O")));
         try
         {
             await _archive.AddAsync([new ArchivedDeadLetter(message.Envelope, message.Attempt, error, at)], cancellationToken);
         }
         catch
         {
-            await consumer.ReturnAsync(handle);
+            await consumer.GiveBackAsync(held);
             throw;
         }
 
-        await DeleteAsync(consumer, [handle]);
+        await consumer.DeleteAsync([held.ReceiptHandle]);
         if (await TracksStatusAsync(ns, cancellationToken))
         {
             _statuses.Enqueue(new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.DeadLettered, message.Attempt, error, null, null, at));
@@ -50,7 +50,7 @@ internal sealed partial class SqsLog
             maxPerSecond,
             now,
             sqs.Queue,
-            async envelopes => await SqsMessages.SendAsync(_queues, url, envelopes, now, CancellationToken.None),
+            async envelopes => await SqsMessages.SendAsync(_queues, url, envelopes, now, resend: true, CancellationToken.None),
             cancellationToken);
     }
 

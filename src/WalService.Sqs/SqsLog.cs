@@ -9,13 +9,14 @@ using WalService.Core.Runtime;
 namespace WalService.Sqs;
 
 /// <summary>
-/// The SQS log backend (standard queues). A write is sent with <c>SendMessageBatch</c>: <c>durable</c> is TRUE when
+/// The SQS log backend (standard and FIFO queues). A write is sent with <c>SendMessageBatch</c>: <c>durable</c> is TRUE when
 /// SQS took it, FALSE when it refused it, UNKNOWN when it may have taken it. Each namespace this instance consumes has
-/// an <see cref="SqsConsumer"/>. An applied message is deleted; a failed delivery is sent again as a copy with its
-/// next due time and attempt, then the original is deleted (standard queues keep no order, so an ordering key does
-/// not hold back later messages); a dead letter is sent to the dead-letter queue (error in its attributes) and kept in
-/// the <see cref="IDeadLetterArchive"/>, where it can be listed, redriven and purged. Statuses and idempotency keys
-/// live in the <see cref="IMessageLedgerStore"/>.
+/// an <see cref="SqsConsumer"/>. An applied message is deleted; a failed delivery is hidden for its backoff
+/// (<c>ChangeMessageVisibility</c>), and its attempts are counted from SQS's <c>ApproximateReceiveCount</c>; a dead
+/// letter is sent to the dead-letter queue (error in its attributes) and kept in the <see cref="IDeadLetterArchive"/>,
+/// where it can be listed, redriven and purged. On a FIFO queue the ordering key is the message group, so messages with
+/// one key are delivered in order; a standard queue keeps no order. Statuses and idempotency keys live in the
+/// <see cref="IMessageLedgerStore"/>.
 /// </summary>
 internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
 {
@@ -70,7 +71,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
         if (skipped.Count > 0)
         {
             skipped.ForEach(h => consumer.Take(h.Message));
-            await DeleteAsync(consumer, [.. skipped.Select(h => h.ReceiptHandle)]);
+            await consumer.DeleteAsync([.. skipped.Select(h => h.ReceiptHandle)]);
             SqsLogEvents.SkippedFinished(_logger, skipped.Count, ns);
         }
 
@@ -90,8 +91,8 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
                 continue;
             }
 
-            var taken = group.Select(m => (Message: m, Handle: consumer.Take(m))).Where(t => t.Handle is not null).ToList();
-            await DeleteAsync(consumer, [.. taken.Select(t => t.Handle!)]);
+            var taken = group.Select(m => (Message: m, Held: consumer.Take(m))).Where(t => t.Held is not null).ToList();
+            await consumer.DeleteAsync([.. taken.Select(t => t.Held!.ReceiptHandle)]);
             if (await TracksStatusAsync(group.Key, cancellationToken))
             {
                 taken.ForEach(t => _statuses.Enqueue(new LedgerUpdate(group.Key, t.Message.Envelope.MessageId, MessageState.Applied, t.Message.Attempt, null, null, appliedAt, appliedAt)));
@@ -99,31 +100,28 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a copy due at <paramref name="at"/> with the next attempt, then deletes the original.</summary>
+    /// <summary>Hides the message for its backoff (see <see cref="SqsConsumer.RetryLaterAsync"/>): SQS hands it out again as the next attempt.</summary>
     public async ValueTask RetryAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var ns = message.Envelope.Meta.Namespace;
-        if (!_consumers.TryGetValue(ns, out var consumer) || consumer.Take(message) is not { } handle || await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        if (!_consumers.TryGetValue(ns, out var consumer) || await consumer.RetryLaterAsync(message, at - _time.GetUtcNow()) is not { } next)
         {
             return;
         }
 
-        var retried = message.Envelope.Rescheduled(at, message.Attempt + 1);
-        await SendOrReturnAsync(consumer, handle, sqs.Queue, retried);
-        await DeleteAsync(consumer, [handle]);
         if (await TracksStatusAsync(ns, cancellationToken))
         {
-            _statuses.Enqueue(new LedgerUpdate(ns, retried.MessageId, MessageState.RetryScheduled, message.Attempt, error, at, null, _time.GetUtcNow()));
+            _statuses.Enqueue(new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.RetryScheduled, message.Attempt, error, next, null, _time.GetUtcNow()));
         }
     }
 
     public async ValueTask ReleaseAsync(LeasedMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (_consumers.TryGetValue(message.Envelope.Meta.Namespace, out var consumer) && consumer.Take(message) is { } handle)
+        if (_consumers.TryGetValue(message.Envelope.Meta.Namespace, out var consumer))
         {
-            await consumer.ReturnAsync(handle);
+            await consumer.ReleaseAsync(message);
         }
     }
 
@@ -147,36 +145,15 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
         _starting.Dispose();
     }
 
-    /// <summary>Sends an envelope for a message taken from the consumer; when that fails, makes the message visible again (so it is delivered again) and throws.</summary>
-    private async Task SendOrReturnAsync(SqsConsumer consumer, string handle, string queue, Envelope envelope, params (string, string)[] attributes)
+    /// <summary>Sends an envelope for a message taken from the consumer; when that fails, gives the message back (so it is delivered again) and throws.</summary>
+    private async Task SendOrGiveBackAsync(SqsConsumer consumer, SqsBuffer.Held held, string queue, Envelope envelope, params (string, string)[] attributes)
     {
         var url = await _queues.UrlAsync(queue, CancellationToken.None);
-        var result = (await SqsMessages.SendAsync(_queues, url, [envelope], _time.GetUtcNow(), CancellationToken.None, attributes))[0];
+        var result = (await SqsMessages.SendAsync(_queues, url, [envelope], _time.GetUtcNow(), resend: true, CancellationToken.None, attributes))[0];
         if (result.Durable != Trilean.True)
         {
-            await consumer.ReturnAsync(handle);
+            await consumer.GiveBackAsync(held);
             throw new InvalidOperationException($"sending {envelope.MessageId} to {queue} failed: {result.Error}");
-        }
-    }
-
-    private async Task DeleteAsync(SqsConsumer consumer, List<string> handles)
-    {
-        foreach (var chunk in handles.Chunk(SqsMessages.MaxBatch))
-        {
-            try
-            {
-                await _queues.Client.DeleteMessageBatchAsync(
-                    new DeleteMessageBatchRequest
-                    {
-                        QueueUrl = consumer.QueueUrl,
-                        Entries = [.. chunk.Select((h, i) => new DeleteMessageBatchRequestEntry { Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ReceiptHandle = h })],
-                    },
-                    CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
-            {
-                SqsLogEvents.CallFailed(_logger, ex, "delete", chunk.Length, consumer.QueueUrl);
-            }
         }
     }
 

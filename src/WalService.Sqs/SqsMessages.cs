@@ -12,8 +12,10 @@ namespace WalService.Sqs;
 /// <summary>
 /// Envelopes as SQS messages: the payload base64-encoded as the body (bodies are text), the metadata as the binary
 /// attribute <c>wal-meta</c> (the protobuf <c>EnvelopeMeta</c>), and the id as the string attribute
-/// <c>wal-message-id</c> for people reading the queue. A message due later is sent with a delay of up to 15 minutes,
-/// SQS's most; the consumer holds it back for the rest.
+/// <c>wal-message-id</c> for people reading the queue. On a standard queue a message due later is sent with a delay of
+/// up to <see cref="SqsOptions.MaxSendDelay"/> (SQS's most is 15 minutes); the consumer sends it again for the rest. A
+/// FIFO queue takes no delay per message: its message group is the ordering key (else the message id), its
+/// deduplication id the idempotency key (else the message id), and the consumer hides a message until it is due.
 /// </summary>
 internal static class SqsMessages
 {
@@ -22,24 +24,43 @@ internal static class SqsMessages
     public const string Error = "wal-error";
     public const string DeadLetteredAt = "wal-dead-lettered-at";
     public const string ReceiveCount = "ApproximateReceiveCount";
+    public const string FirstReceived = "ApproximateFirstReceiveTimestamp";
     public const int MaxBatch = 10;
-    private const int MaxDelaySeconds = 900;
+
+    /// <summary>The longest SQS keeps a message hidden from one receive (<c>ChangeMessageVisibility</c>).</summary>
+    public static readonly TimeSpan MaxVisibility = TimeSpan.FromHours(12);
     private const int MaxBatchBytes = 256 * 1024;
 
     /// <summary>
     /// Sends the envelopes in batches of up to 10 (and 256 KiB) and answers each as a write is answered: TRUE when SQS
     /// took it, FALSE when it refused it (an entry in <c>Failed</c>, or a 4xx for the whole batch), UNKNOWN when it may
     /// have taken it (a timeout, a 5xx, a network error). Each call is measured in <see cref="SqsMetrics"/> by queue
-    /// (the last segment of <paramref name="queueUrl"/>).
+    /// (the last segment of <paramref name="queueUrl"/>). A <paramref name="resend"/> (a dead letter, a redrive) gets a
+    /// deduplication id of its own on a FIFO queue, so SQS does not take it for the first send.
     /// </summary>
     public static async Task<AppendResult[]> SendAsync(
-        SqsQueues queues, string queueUrl, IReadOnlyList<Envelope> envelopes, DateTimeOffset now, CancellationToken cancellationToken, params (string Name, string Value)[] attributes)
+        SqsQueues queues, string queueUrl, IReadOnlyList<Envelope> envelopes, DateTimeOffset now, bool resend, CancellationToken cancellationToken, params (string Name, string Value)[] attributes)
     {
         var queue = queueUrl[(queueUrl.LastIndexOf('/') + 1)..];
+        var fifo = queue.EndsWith(SqsNamespace.FifoSuffix, StringComparison.Ordinal);
+        var maxDelay = (int)queues.Options.MaxSendDelay.TotalSeconds;
         var results = new AppendResult[envelopes.Count];
         foreach (var chunk in Chunks(envelopes))
         {
-            var entries = chunk.Select(i => Entry(i, envelopes[i], now, attributes)).ToList();
+            var entries = chunk.Select(i => Entry(i, envelopes[i], attributes)).ToList();
+            foreach (var (entry, envelope) in entries.Zip(chunk.Select(i => envelopes[i])))
+            {
+                if (fifo)
+                {
+                    entry.MessageGroupId = SqsIds.GroupId(envelope);
+                    entry.MessageDeduplicationId = resend ? Guid.NewGuid().ToString("N") : SqsIds.DeduplicationId(envelope);
+                }
+                else
+                {
+                    entry.DelaySeconds = (int)Math.Clamp(Math.Floor((envelope.DeliverAt - now).TotalSeconds), 0, maxDelay);
+                }
+            }
+
             var startedAt = Stopwatch.GetTimestamp();
             try
             {
@@ -110,13 +131,31 @@ internal static class SqsMessages
     public static int ReceivedCount(Message message) =>
         message.Attributes?.TryGetValue(ReceiveCount, out var count) == true && int.TryParse(count, CultureInfo.InvariantCulture, out var n) ? n : 1;
 
-    private static SendMessageBatchRequestEntry Entry(int index, Envelope envelope, DateTimeOffset now, (string Name, string Value)[] attributes)
+    /// <summary>
+    /// The delivery attempt a received message is: the envelope's attempt and one more for each time SQS handed it out
+    /// before (a failed delivery is hidden for its backoff, so it comes back as the next attempt). Not counted: on a
+    /// FIFO queue, the receives before the message was due (it is hidden until then, at most 12 h at a time) when it
+    /// was first received more than <paramref name="hold"/> before its due time. A standard queue sends a message that
+    /// comes back early again, as a new message.
+    /// </summary>
+    public static int Attempt(Envelope envelope, Message message, bool fifo, TimeSpan hold)
+    {
+        var early = 0;
+        if (fifo && message.Attributes?.TryGetValue(FirstReceived, out var first) == true && long.TryParse(first, CultureInfo.InvariantCulture, out var ms))
+        {
+            var ahead = envelope.DeliverAt - DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            early = ahead > hold ? (int)Math.Ceiling((ahead - hold) / MaxVisibility) : 0;
+        }
+
+        return Math.Max(1, envelope.Meta.Attempt) + Math.Max(0, ReceivedCount(message) - 1 - early);
+    }
+
+    private static SendMessageBatchRequestEntry Entry(int index, Envelope envelope, (string Name, string Value)[] attributes)
     {
         var entry = new SendMessageBatchRequestEntry
         {
             Id = index.ToString(CultureInfo.InvariantCulture),
             MessageBody = envelope.Payload.IsEmpty ? EmptyBody : Convert.ToBase64String(envelope.Payload.Span),
-            DelaySeconds = (int)Math.Clamp(Math.Floor((envelope.DeliverAt - now).TotalSeconds), 0, MaxDelaySeconds),
             MessageAttributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal)
             {
                 [Meta] = new() { DataType = "Binary", BinaryValue = new MemoryStream(EnvelopeCodec.EncodeMeta(envelope.Meta)) },

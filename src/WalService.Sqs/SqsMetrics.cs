@@ -31,7 +31,7 @@ internal sealed class SqsMetrics : IDisposable
             "{message}",
             "Messages one ReceiveMessage call brought, by namespace.",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [0, 1, 2, 5, 10] });
-        _visibilityChanges = _meter.CreateCounter<long>("wal.sqs.visibility.changes", "{message}", "ChangeMessageVisibility calls, by namespace and reason (hide_until_due, extend, return).");
+        _visibilityChanges = _meter.CreateCounter<long>("wal.sqs.visibility.changes", "{message}", "ChangeMessageVisibility calls, by namespace and reason (retry, hide_until_due, extend, return).");
         _meter.CreateObservableGauge("wal.sqs.queue.depth", ObserveDepth, "{message}", "Messages in the namespace's queue as SQS last counted them, by namespace and state (visible, in_flight, delayed).");
     }
 

@@ -23,4 +23,11 @@ public sealed class SqsOptions
     /// </summary>
     [Range(1, 1000)]
     public int BackstopReceiveCount { get; set; } = 100;
+
+    /// <summary>
+    /// The longest delay one send of a standard queue carries (<c>DelaySeconds</c>), at most SQS's 15 minutes: a message
+    /// due later is sent again with the rest of its delay each time it comes back early [00:15:00].
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:15:00")]
+    public TimeSpan MaxSendDelay { get; set; } = TimeSpan.FromMinutes(15);
 }

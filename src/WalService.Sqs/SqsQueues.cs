@@ -15,6 +15,9 @@ internal sealed partial class SqsQueues(IOptions<SqsOptions> options, SqsMetrics
 {
     /// <summary>What SQS accepts as a standard queue name, for error messages.</summary>
     public const string NameRule = "1-80 of a-z A-Z 0-9 _ -";
+
+    /// <summary>What SQS accepts as a FIFO queue name, for error messages.</summary>
+    public const string FifoNameRule = "1-75 of a-z A-Z 0-9 _ - followed by .fifo";
     private readonly Lazy<AmazonSQSClient> _client = new(() => CreateClient(options.Value));
     private readonly ConcurrentDictionary<string, string> _urls = new(StringComparer.Ordinal);
 
@@ -24,8 +27,8 @@ internal sealed partial class SqsQueues(IOptions<SqsOptions> options, SqsMetrics
 
     public SqsMetrics Metrics => metrics;
 
-    /// <summary>Whether SQS accepts <paramref name="queue"/> as a standard queue name (<see cref="NameRule"/>).</summary>
-    public static bool IsLegalName(string queue) => QueuePattern().IsMatch(queue);
+    /// <summary>Whether SQS accepts <paramref name="queue"/> as the name of a standard (<see cref="NameRule"/>) or FIFO (<see cref="FifoNameRule"/>) queue.</summary>
+    public static bool IsLegalName(string queue, bool fifo) => fifo ? FifoQueuePattern().IsMatch(queue) : QueuePattern().IsMatch(queue);
 
     /// <summary>The queue's URL; throws <see cref="QueueDoesNotExistException"/> when it does not exist.</summary>
     public async Task<string> UrlAsync(string queue, CancellationToken cancellationToken)
@@ -90,4 +93,7 @@ internal sealed partial class SqsQueues(IOptions<SqsOptions> options, SqsMetrics
 
     [GeneratedRegex("^[a-zA-Z0-9_-]{1,80}$")]
     private static partial Regex QueuePattern();
+
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,75}\.fifo$")]
+    private static partial Regex FifoQueuePattern();
 }

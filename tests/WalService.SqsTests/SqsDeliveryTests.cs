@@ -5,13 +5,15 @@ using WalService.Client;
 
 namespace WalService.SqsTests;
 
-/// <summary>The foundation's acceptance flow with the namespace's log on SQS.</summary>
-public sealed class SqsDeliveryTests(SqsServer server) : SqsServerTest(server)
+/// <summary>The foundation's acceptance flow with the namespace's log on SQS, on a standard queue and, where it differs, a FIFO queue.</summary>
+public sealed class SqsDeliveryTests(SqsServer server) : SqsServerTest(server), IClassFixture<SqsServer>
 {
-    [Fact]
-    public async Task WrittenMessageReachesTheTargetWithPayloadHeadersAndAppliedStatus()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WrittenMessageReachesTheTargetWithPayloadHeadersAndAppliedStatus(bool fifo)
     {
-        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok"), fifo: fifo));
 
         var id = await WriteDurableAsync(ns.Name, "hello", new WalWriteOptions { Headers = new Dictionary<string, string> { ["tenant"] = "eu-1" } });
         var received = await Target.WaitForAppliedAsync(id, Deadline);
@@ -25,10 +27,12 @@ public sealed class SqsDeliveryTests(SqsServer server) : SqsServerTest(server)
         Assert.Single(Target.For(id));
     }
 
-    [Fact]
-    public async Task DelayedMessageArrivesNotBeforeItsDelayAndWithinASecondAfter()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DelayedMessageArrivesNotBeforeItsDelayAndWithinASecondAfter(bool fifo)
     {
-        var ns = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok")));
+        var ns = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok"), fifo: fifo));
         var writtenAt = DateTimeOffset.UtcNow;
 
         var id = await WriteDurableAsync(ns.Name, "later", new WalWriteOptions { Delay = TimeSpan.FromSeconds(2) });
@@ -53,10 +57,12 @@ public sealed class SqsDeliveryTests(SqsServer server) : SqsServerTest(server)
         Assert.Empty(Target.For(id));
     }
 
-    [Fact]
-    public async Task TargetFailingTwiceWith503IsAppliedOnAttemptThree()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TargetFailingTwiceWith503IsAppliedOnAttemptThree(bool fifo)
     {
-        var ns = await CreateAsync(SqsNamespace(Target.Url("/fail/2"), maxAttempts: 5));
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/fail/2"), maxAttempts: 5, fifo: fifo));
 
         var id = await WriteDurableAsync(ns.Name, "flaky");
         var applied = await Target.WaitForAppliedAsync(id, Deadline);
@@ -67,15 +73,17 @@ public sealed class SqsDeliveryTests(SqsServer server) : SqsServerTest(server)
         Assert.Equal(3, status.Attempts);
     }
 
-    [Fact]
-    public async Task A400IsDeadLetteredAfterOneAttemptIntoTheDeadLetterQueueWithItsError()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A400IsDeadLetteredAfterOneAttemptIntoTheDeadLetterQueueWithItsError(bool fifo)
     {
-        var ns = await CreateAsync(SqsNamespace(Target.Url("/status/400"), maxAttempts: 5));
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/status/400"), maxAttempts: 5, fifo: fifo));
 
         var id = await WriteDurableAsync(ns.Name, "bad");
         var status = await WaitForStateAsync(ns.Name, id, MessageState.DeadLettered);
         var letters = await Wal.Admin.ListDeadLettersAsync(new ListDeadLettersRequest { Namespace = ns.Name }, cancellationToken: Ct);
-        var message = await ReceiveOneAsync(QueueOf(ns) + "-dlq", id);
+        var message = await ReceiveOneAsync(DlqOf(ns), id);
 
         Assert.Equal(1, status.Attempts);
         Assert.Single(Target.For(id));
@@ -87,10 +95,12 @@ public sealed class SqsDeliveryTests(SqsServer server) : SqsServerTest(server)
         Assert.Equal("bad", Encoding.UTF8.GetString(Convert.FromBase64String(message.Body)));
     }
 
-    [Fact]
-    public async Task ExhaustedMessageIsDeadLetteredAndARedriveDeliversItOnceTheTargetIsFixed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ExhaustedMessageIsDeadLetteredAndARedriveDeliversItOnceTheTargetIsFixed(bool fifo)
     {
-        var ns = await CreateAsync(SqsNamespace(Target.Url("/switch"), maxAttempts: 2));
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/switch"), maxAttempts: 2, fifo: fifo));
         Target.SwitchStatus = 503;
 
         var id = await WriteDurableAsync(ns.Name, "doomed");

@@ -10,7 +10,7 @@ namespace WalService.SqsTests;
 /// measurements in.
 /// </remarks>
 [Collection(nameof(SqsMetricsTests))]
-public sealed class SqsMetricsTests(SqsServer server) : SqsServerTest(server)
+public sealed class SqsMetricsTests(SqsServer server) : SqsServerTest(server), IClassFixture<SqsServer>
 {
     [Fact]
     public async Task MetricsShowSendsReceivesVisibilityChangesQueueDepthAndSendErrors()
@@ -23,11 +23,13 @@ public sealed class SqsMetricsTests(SqsServer server) : SqsServerTest(server)
 
         await WriteDurableAsync(ns.Name, "later", new WalWriteOptions { Delay = TimeSpan.FromMinutes(10) });
         await Target.WaitForAppliedAsync(await WriteDurableAsync(ns.Name, "slow"), Deadline);
+        await Target.WaitForAppliedAsync(await WriteDurableAsync(ns.Name, "flaky", new WalWriteOptions { Target = new Target { Http = new HttpTarget { Url = Target.Url("/fail/1") } } }), Deadline);
         var text = await ScrapeUntilAsync(http, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"delayed\"} 1");
 
         Assert.True(Has(text, "wal_sqs_send_duration_seconds_bucket", $"queue=\"{queue}\"", "outcome=\"sent\""));
         Assert.True(Has(text, "wal_sqs_receive_messages_bucket", $"namespace=\"{ns.Name}\""));
         Assert.True(Has(text, "wal_sqs_visibility_changes_total", $"namespace=\"{ns.Name}\"", "reason=\"extend\""));
+        Assert.True(Has(text, "wal_sqs_visibility_changes_total", $"namespace=\"{ns.Name}\"", "reason=\"retry\""));
         Assert.True(Has(text, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"visible\""));
         Assert.True(Has(text, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"in_flight\""));
 

@@ -8,7 +8,7 @@ using WalService.Client;
 namespace WalService.SqsTests;
 
 /// <summary>Idempotency, batches, queues and validation of SQS namespaces.</summary>
-public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server)
+public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server), IClassFixture<SqsServer>
 {
     [Fact]
     public async Task CreatingANamespaceCreatesItsQueueAndDeadLetterQueue()
@@ -16,10 +16,10 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server)
         var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
 
         var queue = await Server.Client.GetQueueUrlAsync(QueueOf(ns), Ct);
-        var dlq = await Server.Client.GetQueueUrlAsync(QueueOf(ns) + "-dlq", Ct);
+        var dlq = await Server.Client.GetQueueUrlAsync(DlqOf(ns), Ct);
 
         Assert.EndsWith(QueueOf(ns), queue.QueueUrl, StringComparison.Ordinal);
-        Assert.EndsWith(QueueOf(ns) + "-dlq", dlq.QueueUrl, StringComparison.Ordinal);
+        Assert.EndsWith(DlqOf(ns), dlq.QueueUrl, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server)
         var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
 
         var queue = await Server.Client.GetQueueUrlAsync(QueueOf(ns), Ct);
-        var dlq = await Server.Client.GetQueueUrlAsync(QueueOf(ns) + "-dlq", Ct);
+        var dlq = await Server.Client.GetQueueUrlAsync(DlqOf(ns), Ct);
         var attributes = await Server.Client.GetQueueAttributesAsync(queue.QueueUrl, ["RedrivePolicy"], Ct);
         var dlqArn = (await Server.Client.GetQueueAttributesAsync(dlq.QueueUrl, ["QueueArn"], Ct)).QueueARN;
         using var policy = JsonDocument.Parse(attributes.Attributes["RedrivePolicy"]);
@@ -116,16 +116,15 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server)
     }
 
     [Fact]
-    public async Task FifoAndOutOfRangeSettingsAreRefusedNamingTheirFields()
+    public async Task OutOfRangeSettingsAreRefusedNamingTheirFields()
     {
-        var config = SqsNamespace(Target.Url("/ok"));
-        config.Sqs = new SqsBackend { Fifo = true, MaxMessagesPerPoll = 11, PollInterval = Duration.FromTimeSpan(TimeSpan.FromSeconds(21)) };
+        var config = SqsNamespace(Target.Url("/ok"), maxAttempts: 100);
+        config.Sqs = new SqsBackend { MaxMessagesPerPoll = 11, PollInterval = Duration.FromTimeSpan(TimeSpan.FromSeconds(21)) };
 
-        var error = await AssertRpcErrorAsync(StatusCode.InvalidArgument, () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct).ResponseAsync, "config.sqs.fifo");
+        var error = await AssertRpcErrorAsync(StatusCode.InvalidArgument, () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct).ResponseAsync, "config.sqs.max_messages_per_poll");
 
-        Assert.Contains("not supported yet", error.Status.Detail, StringComparison.Ordinal);
-        Assert.Contains("config.sqs.max_messages_per_poll", error.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("config.sqs.poll_interval", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("config.retry.max_attempts must be below Wal:Sqs:BackstopReceiveCount (100)", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

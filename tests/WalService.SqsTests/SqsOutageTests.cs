@@ -5,7 +5,7 @@ using WalService.Api.V1;
 namespace WalService.SqsTests;
 
 /// <summary>The emulator stopped under a consuming namespace, then started again on the same port.</summary>
-public sealed class SqsOutageTests(SqsServer server) : SqsServerTest(server)
+public sealed class SqsOutageTests(SqsServer server) : SqsServerTest(server), IClassFixture<SqsServer>
 {
     private static readonly TimeSpan WriteDeadline = TimeSpan.FromSeconds(30);
 
@@ -26,7 +26,7 @@ public sealed class SqsOutageTests(SqsServer server) : SqsServerTest(server)
         // fauxqs keeps its queues in memory, so the restarted emulator has none: create them again under the same
         // names (and so the same URLs, which the server has cached), as an operator would after losing them.
         await Server.Client.CreateQueueAsync(QueueOf(ns), Ct);
-        await Server.Client.CreateQueueAsync(QueueOf(ns) + "-dlq", Ct);
+        await Server.Client.CreateQueueAsync(DlqOf(ns), Ct);
 
         var after = await WriteDurableAsync(ns.Name, "after the outage");
         var received = await Target.WaitForAppliedAsync(after, Deadline);

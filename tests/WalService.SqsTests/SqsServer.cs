@@ -8,7 +8,7 @@ namespace WalService.SqsTests;
 /// its credentials from the standard AWS chain, as in production; the emulator checks no signature, so dummy keys in
 /// this process's environment (<c>AWS_ACCESS_KEY_ID</c>, <c>AWS_SECRET_ACCESS_KEY</c>) do, unless real ones are set.
 /// </summary>
-public sealed class SqsServer : IAsyncLifetime
+public class SqsServer : IAsyncLifetime
 {
     public SqsEmulator Emulator { get; private set; } = null!;
 
@@ -40,5 +40,7 @@ public sealed class SqsServer : IAsyncLifetime
         {
             await Emulator.DisposeAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 }

@@ -8,7 +8,7 @@ using WalService.TestSupport;
 namespace WalService.SqsTests;
 
 /// <summary>A test against the in-process server with namespaces on the SQS emulator and a real HTTP target.</summary>
-public abstract class SqsServerTest(SqsServer server) : IClassFixture<SqsServer>, IAsyncLifetime
+public abstract class SqsServerTest(SqsServer server) : IAsyncLifetime
 {
     protected static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private static int _counter;
@@ -34,10 +34,10 @@ public abstract class SqsServerTest(SqsServer server) : IClassFixture<SqsServer>
     }
 
     /// <summary>A namespace on SQS (a dot in its name, which its queue names turn into a dash) with an HTTP target and fast retries.</summary>
-    protected static NamespaceConfig SqsNamespace(string url, int maxAttempts = 3) => new()
+    protected static NamespaceConfig SqsNamespace(string url, int maxAttempts = 3, bool fifo = false) => new()
     {
         Name = $"s{Interlocked.Increment(ref _counter)}.{Guid.NewGuid().ToString("N")[..6]}",
-        Sqs = new SqsBackend(),
+        Sqs = new SqsBackend { Fifo = fifo },
         AllowTargetOverride = true,
         Target = new Target { Http = new HttpTarget { Url = url, Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) } },
         Retry = new RetryPolicy
@@ -48,8 +48,13 @@ public abstract class SqsServerTest(SqsServer server) : IClassFixture<SqsServer>
         },
     };
 
-    /// <summary>The default queue name of a namespace: <c>wal-</c> and its name, dots as dashes.</summary>
-    protected static string QueueOf(NamespaceConfig ns) => "wal-" + ns.Name.Replace('.', '-');
+    /// <summary>The default queue name of a namespace: <c>wal-</c> and its name, dots as dashes (and <c>.fifo</c> on a FIFO queue).</summary>
+    protected static string QueueOf(NamespaceConfig ns) => Stem(ns) + (ns.Sqs.Fifo ? ".fifo" : string.Empty);
+
+    /// <summary>The default dead-letter queue name of a namespace: its queue's, with <c>-dlq</c> before any <c>.fifo</c>.</summary>
+    protected static string DlqOf(NamespaceConfig ns) => Stem(ns) + "-dlq" + (ns.Sqs.Fifo ? ".fifo" : string.Empty);
+
+    private static string Stem(NamespaceConfig ns) => "wal-" + ns.Name.Replace('.', '-');
 
     protected async Task<NamespaceConfig> CreateAsync(NamespaceConfig config)
     {
@@ -98,7 +103,7 @@ public abstract class SqsServerTest(SqsServer server) : IClassFixture<SqsServer>
             {
                 var url = (await Server.Client.GetQueueUrlAsync(queue, Ct)).QueueUrl;
                 var response = await Server.Client.ReceiveMessageAsync(
-                    new ReceiveMessageRequest { QueueUrl = url, MaxNumberOfMessages = 10, WaitTimeSeconds = 1, MessageAttributeNames = ["All"] },
+                    new ReceiveMessageRequest { QueueUrl = url, MaxNumberOfMessages = 10, WaitTimeSeconds = 1, MessageAttributeNames = ["All"], MessageSystemAttributeNames = ["All"] },
                     Ct);
                 return (response.Messages ?? []).FirstOrDefault(m => m.MessageAttributes?.GetValueOrDefault("wal-message-id")?.StringValue == messageId);
             },

@@ -9,7 +9,7 @@ using WalService.Client;
 namespace WalService.SqsTests;
 
 /// <summary>The <c>sqs</c> target: embedded namespaces whose messages are delivered to an application's queue on the emulator.</summary>
-public sealed class SqsTargetTests(SqsServer server) : SqsServerTest(server)
+public sealed class SqsTargetTests(SqsServer server) : SqsServerTest(server), IClassFixture<SqsServer>
 {
     [Fact]
     public async Task WrittenTextArrivesInTheApplicationQueueAsTheBodyWithDeliveryAttributesAndHeaders()

@@ -49,7 +49,7 @@ internal sealed partial class SqsTargetHandler(SqsQueues queues) : ITargetHandle
         {
             yield return $"{fieldPath}.sqs.queue_name is required";
         }
-        else if (!SqsQueues.IsLegalName(queue))
+        else if (!SqsQueues.IsLegalName(queue, fifo: false))
         {
             yield return $"{fieldPath}.sqs.queue_name '{queue}' is not a valid standard queue name ({SqsQueues.NameRule})";
         }

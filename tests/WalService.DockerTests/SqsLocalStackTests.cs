@@ -9,7 +9,7 @@ namespace WalService.DockerTests;
 
 /// <summary>
 /// The acceptance flow on LocalStack's SQS: the service creates the namespace's queues itself, delivers, retries,
-/// dead-letters and redrives. Where no Docker engine answers, each test is skipped with what was probed.
+/// dead-letters and redrives, on standard and FIFO queues. Where no Docker engine answers, each test is skipped with what was probed.
 /// </summary>
 public sealed class SqsLocalStackTests(LocalStackServer localStack) : IAsyncLifetime
 {
@@ -74,10 +74,12 @@ public sealed class SqsLocalStackTests(LocalStackServer localStack) : IAsyncLife
         Assert.Single(Target.For(id));
     }
 
-    [Fact]
-    public async Task TargetFailingTwiceWith503IsAppliedOnAttemptThree()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TargetFailingTwiceWith503IsAppliedOnAttemptThree(bool fifo)
     {
-        var ns = await CreateAsync(SqsNamespace(Target.Url("/fail/2"), maxAttempts: 5));
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/fail/2"), maxAttempts: 5, fifo: fifo));
 
         var id = await WriteDurableAsync(ns.Name, "flaky");
         var applied = await Target.WaitForAppliedAsync(id, Deadline);
@@ -88,10 +90,12 @@ public sealed class SqsLocalStackTests(LocalStackServer localStack) : IAsyncLife
         Assert.Equal(3, status.Attempts);
     }
 
-    [Fact]
-    public async Task A400IsDeadLetteredAndARedriveDeliversItOnceTheTargetIsFixed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A400IsDeadLetteredAndARedriveDeliversItOnceTheTargetIsFixed(bool fifo)
     {
-        var ns = await CreateAsync(SqsNamespace(Target.Url("/switch"), maxAttempts: 5));
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/switch"), maxAttempts: 5, fifo: fifo));
         Target.SwitchStatus = 400;
 
         var id = await WriteDurableAsync(ns.Name, "bad");
@@ -118,10 +122,10 @@ public sealed class SqsLocalStackTests(LocalStackServer localStack) : IAsyncLife
     }
 
     /// <summary>A namespace on SQS (a dot in its name, which its queue names turn into a dash) with an HTTP target and fast retries.</summary>
-    private static NamespaceConfig SqsNamespace(string url, int maxAttempts = 3) => new()
+    private static NamespaceConfig SqsNamespace(string url, int maxAttempts = 3, bool fifo = false) => new()
     {
         Name = $"d.{Guid.NewGuid().ToString("N")[..8]}",
-        Sqs = new SqsBackend(),
+        Sqs = new SqsBackend { Fifo = fifo },
         Target = new Target { Http = new HttpTarget { Url = url, Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) } },
         Retry = new RetryPolicy
         {

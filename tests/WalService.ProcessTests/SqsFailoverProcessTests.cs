@@ -7,7 +7,8 @@ using WalService.TestSupport;
 namespace WalService.ProcessTests;
 
 /// <summary>
-/// Two real server processes consume one SQS namespace's queue on a PostgreSQL control plane and the SQS emulator.
+/// Two real server processes consume one SQS namespace's queue (standard, then FIFO) on a PostgreSQL control plane and
+/// the SQS emulator.
 /// One is killed under load; the other goes on taking writes, and what the killed one had received comes back to it
 /// once its visibility timeout (short here) runs out.
 /// </summary>
@@ -43,15 +44,17 @@ public sealed class SqsFailoverProcessTests : IAsyncLifetime
         Directory.Delete(_folder, recursive: true);
     }
 
-    [Fact]
-    public async Task WhenOneOfTwoProcessesIsKilledTheOtherDeliversEveryDurableWrite()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WhenOneOfTwoProcessesIsKilledTheOtherDeliversEveryDurableWrite(bool fifo)
     {
-        FailoverUnderLoad.Step("1. start two processes on one control plane and one emulator; create an SQS namespace with a 5 s visibility timeout");
+        FailoverUnderLoad.Step($"1. start two processes on one control plane and one emulator; create an SQS namespace ({(fifo ? "FIFO" : "standard")} queue) with a 5 s visibility timeout");
         await Task.WhenAll(_first.StartAsync(), _second.StartAsync());
         var config = new NamespaceConfig
         {
             Name = Namespace,
-            Sqs = new SqsBackend { VisibilityTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) },
+            Sqs = new SqsBackend { VisibilityTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)), Fifo = fifo },
             Target = new Target { Http = new HttpTarget { Url = _target.Url("/ok") } },
             Consumer = new ConsumerSettings { Concurrency = 8 },
         };

@@ -55,16 +55,7 @@ public sealed partial class WalctlTourTests(WalServerFactory factory) : ServerTe
         Assert.StartsWith("error: NotFound:", run.Err, StringComparison.Ordinal);
     }
 
-    private static string ExamplePath()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "WalService.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir.FullName, "docs", "examples", "orders.json");
-    }
+    private static string ExamplePath() => RepositoryRoot.File("docs", "examples", "orders.json");
 
     private static string MessageId(string output) => MessageIdLine().Match(output).Groups[1].Value;
 

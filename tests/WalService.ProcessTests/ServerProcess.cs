@@ -46,14 +46,8 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         get
         {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            var configuration = dir.Parent!.Name;
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "WalService.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            var dll = Path.Combine(dir!.FullName, "src", "WalService.Server", "bin", configuration, "net10.0", "WalService.Server.dll");
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            var dll = RepositoryRoot.File("src", "WalService.Server", "bin", configuration, "net10.0", "WalService.Server.dll");
             return File.Exists(dll) ? dll : throw new FileNotFoundException("build the server first (dotnet build)", dll);
         }
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using WalService.Core;
 using WalService.Sqs;
+using WalService.TestSupport;
 
 namespace WalService.ServiceTests;
 
@@ -85,13 +86,7 @@ public sealed partial class ComposeFileTests
 
     private static async Task<string> ComposeAsync(params string[] command)
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root!.FullName, "WalService.slnx")))
-        {
-            root = root.Parent;
-        }
-
-        var start = new ProcessStartInfo("docker-compose", ["-f", Path.Combine(root.FullName, "docker-compose.yml"), .. command])
+        var start = new ProcessStartInfo("docker-compose", ["-f", RepositoryRoot.File("docker-compose.yml"), .. command])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

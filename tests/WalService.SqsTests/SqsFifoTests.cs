@@ -83,6 +83,18 @@ public sealed class SqsFifoTests(SqsServer server) : SqsServerTest(server), ICla
         Assert.True(unkeyedReceived.ReceivedAt < firstReceived.ReceivedAt, "a message without a key waited for the delayed one");
     }
 
+    [Fact]
+    public async Task TheExampleFifoNamespaceOfTheReadmeIsCreatedWithItsFifoQueues()
+    {
+        var config = JsonParser.Default.Parse<NamespaceConfig>(await File.ReadAllTextAsync(RepositoryRoot.File("docs", "examples", "orders-sqs-fifo.json"), Ct));
+
+        await CreateAsync(config);
+        var queues = await Server.Client.ListQueuesAsync(new ListQueuesRequest { QueueNamePrefix = "wal-orders-eu" }, Ct);
+
+        Assert.True(config.Sqs.Fifo);
+        Assert.Equal(["wal-orders-eu-dlq.fifo", "wal-orders-eu.fifo"], queues.QueueUrls.Select(u => u[(u.LastIndexOf('/') + 1)..]).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>
     /// Receives from <paramref name="queue"/> with a plain client, keeping each message (hidden for a minute) until all
     /// of <paramref name="messageIds"/> came: one the consumer took before the pause took effect comes back when it stops.

@@ -145,18 +145,7 @@ public sealed class SqsEmulator : IAsyncDisposable
         }
     }
 
-    private static string EmulatorFolder()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "WalService.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir is null
-            ? throw new InvalidOperationException($"no WalService.slnx above {AppContext.BaseDirectory}")
-            : Path.Combine(dir.FullName, "tests", "sqs-emulator");
-    }
+    private static string EmulatorFolder() => RepositoryRoot.File("tests", "sqs-emulator");
 
     private static int FreePort()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Amazon.SQS.Model;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
@@ -8,12 +9,14 @@ namespace WalService.Sqs;
 
 /// <summary>
 /// The write path of SQS namespaces. Idempotency keys are claimed in the ledger first (a repeat answers the first id
-/// without sending); the rest is sent with <c>SendMessageBatch</c>, per queue, and answered per entry (see
-/// <see cref="SqsMessages.SendAsync"/>); a key whose write certainly failed is given back so a retry writes anew.
-/// Statuses of what was written are in the ledger before the answer.
+/// without sending); the rest goes to its queue's <see cref="SqsSender"/>, which coalesces concurrent writes into
+/// <c>SendMessageBatch</c> calls, and is answered per entry; a key whose write certainly failed is given back so a
+/// retry writes anew. Statuses of what was written are in the ledger before the answer.
 /// </summary>
-internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, LedgerAppends ledger)
+internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, LedgerAppends ledger, TimeProvider time)
 {
+    private readonly ConcurrentDictionary<string, SqsSender> _senders = new(StringComparer.Ordinal);
+
     public async Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var results = new AppendResult[requests.Count];
@@ -31,7 +34,7 @@ internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, 
         var toSend = await ledger.ClaimKeysAsync(requests, i => settings[i]?.Name, results, now);
         foreach (var queue in toSend.GroupBy(i => SqsNamespace.From(settings[i]!.Source.Config).Queue))
         {
-            await SendAsync(queue.Key, [.. queue], requests, results, now, cancellationToken);
+            await SendAsync(queue.Key, [.. queue], requests, results, cancellationToken);
         }
 
         await ledger.ReleaseFailedClaimsAsync(requests, toSend, results);
@@ -39,7 +42,7 @@ internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, 
         return results;
     }
 
-    private async Task SendAsync(string queue, List<int> indexes, IReadOnlyList<AppendRequest> requests, AppendResult[] results, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task SendAsync(string queue, List<int> indexes, IReadOnlyList<AppendRequest> requests, AppendResult[] results, CancellationToken cancellationToken)
     {
         string url;
         try
@@ -53,7 +56,8 @@ internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, 
         }
 
         // Sent whole: a write that was admitted is not abandoned half-way because its caller gave up.
-        var sent = await SqsMessages.SendAsync(queues, url, [.. indexes.Select(i => requests[i].Envelope)], now, resend: false, CancellationToken.None);
+        var sender = _senders.GetOrAdd(url, u => new SqsSender(queues, u, queue.EndsWith(SqsNamespace.FifoSuffix, StringComparison.Ordinal) ? 1 : queues.Options.MaxSendsInFlight, time));
+        var sent = await Task.WhenAll(indexes.Select(i => sender.SendAsync(requests[i].Envelope)));
         for (var k = 0; k < indexes.Count; k++)
         {
             results[indexes[k]] = sent[k];

@@ -43,7 +43,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
         _time = time;
         _logger = logger;
         _statuses = new LedgerWriter(ledger, time, logger);
-        _appender = new SqsAppender(queues, registry, new LedgerAppends(ledger, DeferStatuses));
+        _appender = new SqsAppender(queues, registry, new LedgerAppends(ledger, DeferStatuses), time);
         _deadLetters = new ArchivedDeadLetters(archive, ledger);
     }
 

@@ -170,15 +170,24 @@ internal static class SqsMessages
         return entry;
     }
 
-    /// <summary>Indexes in batches SQS takes: at most 10 entries and 256 KiB of bodies (base64) per batch.</summary>
+    /// <summary>
+    /// Whether an entry of <paramref name="size"/> (<see cref="SizeOf"/>) still fits a batch of <paramref name="count"/>
+    /// entries and <paramref name="bytes"/>: at most 10 entries and 256 KiB, and a first entry always fits.
+    /// </summary>
+    public static bool Fits(int count, long bytes, long size) => count == 0 || (count < MaxBatch && bytes + size <= MaxBatchBytes);
+
+    /// <summary>What an envelope takes of a batch: its body (base64) and a generous kilobyte for its attributes.</summary>
+    public static long SizeOf(Envelope envelope) => ((envelope.Payload.Length + 2L) / 3 * 4) + 1024;
+
+    /// <summary>Indexes in batches SQS takes (see <see cref="Fits"/>).</summary>
     private static IEnumerable<List<int>> Chunks(IReadOnlyList<Envelope> envelopes)
     {
         var chunk = new List<int>(MaxBatch);
         long bytes = 0;
         for (var i = 0; i < envelopes.Count; i++)
         {
-            var size = ((envelopes[i].Payload.Length + 2) / 3 * 4) + 1024;
-            if (chunk.Count == MaxBatch || (chunk.Count > 0 && bytes + size > MaxBatchBytes))
+            var size = SizeOf(envelopes[i]);
+            if (!Fits(chunk.Count, bytes, size))
             {
                 yield return chunk;
                 chunk = new List<int>(MaxBatch);

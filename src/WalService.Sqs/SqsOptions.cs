@@ -25,6 +25,13 @@ public sealed class SqsOptions
     public int BackstopReceiveCount { get; set; } = 100;
 
     /// <summary>
+    /// How many <c>SendMessageBatch</c> calls of writes may be under way to one standard queue at once; concurrent
+    /// writes that find them all busy go out together in the next batches (a FIFO queue has one, to keep order) [16].
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxSendsInFlight { get; set; } = 16;
+
+    /// <summary>
     /// The longest delay one send of a standard queue carries (<c>DelaySeconds</c>), at most SQS's 15 minutes: a message
     /// due later is sent again with the rest of its delay each time it comes back early [00:15:00].
     /// </summary>

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Confluent.Kafka;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Health.V1;
 using WalService.Api.V1;
 
 namespace WalService.Bench;
@@ -37,9 +36,9 @@ internal static class BenchRunner
 
             if (cluster is not null)
             {
-                var kafka = await KafkaBench.RunAsync(settings, cluster, server, output, cancellationToken);
-                kafka = kafka with { ServerPeakRssBytes = server?.PeakRssBytes(), ClientPeakRssBytes = ClientPeakRss() };
-                Write(kafka.WriteText, kafka.WriteMarkdown);
+                var comparison = await KafkaBench.RunAsync(settings, cluster, server, output, cancellationToken);
+                comparison = comparison with { ServerPeakRssBytes = server?.PeakRssBytes(), ClientPeakRssBytes = ClientPeakRss() };
+                Write(comparison.WriteText, comparison.WriteMarkdown);
                 return 0;
             }
 
@@ -122,19 +121,19 @@ internal static class BenchRunner
         if (run.Contains("health"))
         {
             output.WriteLine($"phase Health/Check: {settings.Concurrency} concurrent calls");
-            health = await LoadGenerator.RunAsync("Health/Check", First(), i => HealthCall(channels, i), probe, cancellationToken);
+            health = await LoadGenerator.RunAsync("Health/Check", First(), i => GrpcCalls.Health(channels, i), probe, cancellationToken);
         }
 
         if (run.Contains("single"))
         {
             output.WriteLine($"phase WriteToLog: {settings.Concurrency} concurrent calls, {settings.PayloadBytes}-byte payloads");
-            single = await WritePhaseAsync("WriteToLog", First(), i => SingleCall(channels, i, settings.Namespace, payload), probe, drain, settings.TrackStatus, output, cancellationToken);
+            single = await WritePhaseAsync("WriteToLog", First(), i => GrpcCalls.Single(channels, i, settings.Namespace, payload), probe, drain, output, cancellationToken);
         }
 
         if (run.Contains("batch"))
         {
             output.WriteLine($"phase WriteToLogBatch: {settings.Concurrency} concurrent calls of {settings.BatchSize} entries");
-            batch = await WritePhaseAsync($"WriteToLogBatch x{settings.BatchSize}", First(), i => BatchCall(channels, i, settings.Namespace, payload, settings.BatchSize), probe, drain, settings.TrackStatus, output, cancellationToken);
+            batch = await WritePhaseAsync($"WriteToLogBatch x{settings.BatchSize}", First(), i => GrpcCalls.Batch(channels, i, settings.Namespace, payload, settings.BatchSize), probe, drain, output, cancellationToken);
         }
 
         return new BenchReport { Settings = settings, Health = health, Single = single, Batch = batch };
@@ -147,45 +146,12 @@ internal static class BenchRunner
         Func<int, Func<CancellationToken, Task<CallOutcome>>> callFor,
         Probe probe,
         DrainWatcher drain,
-        bool trackStatus,
         TextWriter output,
         CancellationToken cancellationToken)
     {
         var before = await probe.TakeAsync(cancellationToken);
         var phase = await LoadGenerator.RunAsync(name, settings, callFor, probe, cancellationToken);
         output.WriteLine($"  {phase.TotalDurable} messages durable; waiting up to {settings.DrainTimeout.TotalSeconds:0} s for the consumers to apply them");
-        return phase with { Drain = await drain.WatchAsync(before, trackStatus ? phase.LastMessageId : null, cancellationToken) };
-    }
-
-    private static Func<CancellationToken, Task<CallOutcome>> HealthCall(ChannelSet channels, int loop)
-    {
-        var client = new Health.HealthClient(channels.For(loop));
-        var request = new HealthCheckRequest();
-        return async ct =>
-        {
-            var reply = await client.CheckAsync(request, cancellationToken: ct);
-            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving
-                ? new CallOutcome(1, 0, null, null)
-                : new CallOutcome(0, 1, null, $"health status {reply.Status}");
-        };
-    }
-
-    private static Func<CancellationToken, Task<CallOutcome>> SingleCall(ChannelSet channels, int loop, string ns, ByteString payload)
-    {
-        var client = new WriteAheadLog.WriteAheadLogClient(channels.For(loop));
-        var request = new WriteToLogRequest { Namespace = ns, Payload = payload };
-        return async ct => CallOutcome.Of(await client.WriteToLogAsync(request, cancellationToken: ct));
-    }
-
-    public static Func<CancellationToken, Task<CallOutcome>> BatchCall(ChannelSet channels, int loop, string ns, ByteString payload, int size)
-    {
-        var client = new WriteAheadLog.WriteAheadLogClient(channels.For(loop));
-        var request = new WriteToLogBatchRequest();
-        for (var i = 0; i < size; i++)
-        {
-            request.Entries.Add(new WriteToLogRequest { Namespace = ns, Payload = payload });
-        }
-
-        return async ct => CallOutcome.Of(await client.WriteToLogBatchAsync(request, cancellationToken: ct));
+        return phase with { Drain = await drain.WatchAsync(before, settings.TrackStatus ? phase.LastMessageId : null, cancellationToken) };
     }
 }

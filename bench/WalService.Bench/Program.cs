@@ -23,12 +23,12 @@ var kafkaBootstrap = new Option<string?>("--kafka-bootstrap") { Description = "K
 var kafkaCluster = new Option<string>("--kafka-cluster") { Description = "the server's name for that cluster (Wal:Kafka:Clusters:<name>)", DefaultValueFactory = _ => "default" };
 var kafkaPartitions = new Option<int>("--kafka-partitions") { Description = "partitions of the namespace's topic and of the plain producer's topic, when the bench creates them", DefaultValueFactory = _ => 4 };
 var plainHeaders = new Option<bool>("--plain-headers") { Description = "Kafka mode: the plain producer's records also carry headers like the service's wal-* headers (same names and sizes)" };
-var kafkaRounds = new Option<int>("--kafka-rounds") { Description = "rounds of the Kafka mode, each a plain-producer phase and a WriteToLogBatch phase", DefaultValueFactory = _ => 2 };
+var rounds = new Option<int>("--rounds", "--kafka-rounds") { Description = "rounds of the Kafka mode, each a plain-producer phase and a WriteToLogBatch phase", DefaultValueFactory = _ => 2 };
 
 var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka namespace against a plain Kafka producer.")
 {
     address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, initialWarmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
-    trackStatus, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaPartitions, kafkaRounds, plainHeaders,
+    trackStatus, rounds, plainHeaders, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaPartitions,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -70,7 +70,7 @@ root.SetAction(async (result, cancellationToken) =>
         KafkaBootstrap = result.GetValue(kafkaBootstrap),
         KafkaCluster = result.GetValue(kafkaCluster) ?? "default",
         KafkaPartitions = result.GetValue(kafkaPartitions),
-        KafkaRounds = result.GetValue(kafkaRounds),
+        Rounds = result.GetValue(rounds),
         PlainHeaders = result.GetValue(plainHeaders),
     };
 

@@ -127,30 +127,45 @@ internal static class BenchRunner
         if (run.Contains("single"))
         {
             output.WriteLine($"phase WriteToLog: {settings.Concurrency} concurrent calls, {settings.PayloadBytes}-byte payloads");
-            single = await WritePhaseAsync("WriteToLog", First(), i => GrpcCalls.Single(channels, i, settings.Namespace, payload), probe, drain, output, cancellationToken);
+            single = await WritePhaseAsync("WriteToLog", First(), i => GrpcCalls.Single(channels, i, settings.Namespace, payload), probe, drain, admin, output, cancellationToken);
         }
 
         if (run.Contains("batch"))
         {
             output.WriteLine($"phase WriteToLogBatch: {settings.Concurrency} concurrent calls of {settings.BatchSize} entries");
-            batch = await WritePhaseAsync($"WriteToLogBatch x{settings.BatchSize}", First(), i => GrpcCalls.Batch(channels, i, settings.Namespace, payload, settings.BatchSize), probe, drain, output, cancellationToken);
+            batch = await WritePhaseAsync($"WriteToLogBatch x{settings.BatchSize}", First(), i => GrpcCalls.Batch(channels, i, settings.Namespace, payload, settings.BatchSize), probe, drain, admin, output, cancellationToken);
         }
 
         return new BenchReport { Settings = settings, Health = health, Single = single, Batch = batch };
     }
 
-    /// <summary>A write phase, then the wait for its backlog (judged by the last message id's status too when the namespace tracks status).</summary>
+    /// <summary>
+    /// A write phase, then the wait for its backlog (judged by the last message id's status too when the namespace
+    /// tracks status). With <see cref="BenchSettings.PauseConsumers"/>, the namespace is paused while the phase runs
+    /// and resumed before the wait.
+    /// </summary>
     public static async Task<PhaseResult> WritePhaseAsync(
         string name,
         BenchSettings settings,
         Func<int, Func<CancellationToken, Task<CallOutcome>>> callFor,
         Probe probe,
         DrainWatcher drain,
+        NamespaceAdmin.NamespaceAdminClient admin,
         TextWriter output,
         CancellationToken cancellationToken)
     {
+        if (settings.PauseConsumers)
+        {
+            await admin.PauseNamespaceAsync(new PauseNamespaceRequest { Name = settings.Namespace }, cancellationToken: cancellationToken);
+        }
+
         var before = await probe.TakeAsync(cancellationToken);
         var phase = await LoadGenerator.RunAsync(name, settings, callFor, probe, cancellationToken);
+        if (settings.PauseConsumers)
+        {
+            await admin.ResumeNamespaceAsync(new ResumeNamespaceRequest { Name = settings.Namespace }, cancellationToken: cancellationToken);
+        }
+
         output.WriteLine($"  {phase.TotalDurable} messages durable; waiting up to {settings.DrainTimeout.TotalSeconds:0} s for the consumers to apply them");
         return phase with { Drain = await drain.WatchAsync(before, settings.TrackStatus ? phase.LastMessageId : null, cancellationToken) };
     }

@@ -77,6 +77,9 @@ internal sealed partial record BenchSettings
     /// <summary>Give the plain producer's records headers like the service's (names and sizes), not only a key and the payload.</summary>
     public bool PlainHeaders { get; init; }
 
+    /// <summary>Pause the namespace while each write phase runs (its consumers stop), and resume it before the wait for the backlog.</summary>
+    public bool PauseConsumers { get; init; }
+
     /// <summary>Whether this run compares the service's Kafka namespace with a plain producer instead of running <see cref="Phases"/>.</summary>
     public bool IsKafka => KafkaMock || KafkaBootstrap is not null;
 }

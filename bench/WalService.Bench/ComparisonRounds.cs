@@ -44,7 +44,7 @@ internal static class ComparisonRounds
     /// entries of <paramref name="payload"/> into the namespace, then the wait for its backlog.
     /// </summary>
     public static Func<int, BenchSettings, Task<PhaseResult>> ServicePhase(
-        ChannelSet channels, byte[] payload, Probe probe, DrainWatcher drain, TextWriter output, CancellationToken cancellationToken)
+        ChannelSet channels, byte[] payload, Probe probe, DrainWatcher drain, NamespaceAdmin.NamespaceAdminClient admin, TextWriter output, CancellationToken cancellationToken)
     {
         var bytes = ByteString.CopyFrom(payload);
         return (round, settings) =>
@@ -56,6 +56,7 @@ internal static class ComparisonRounds
                 i => GrpcCalls.Batch(channels, i, settings.Namespace, bytes, settings.BatchSize),
                 probe,
                 drain,
+                admin,
                 output,
                 cancellationToken);
         };
@@ -64,5 +65,6 @@ internal static class ComparisonRounds
     /// <summary>The load of a comparison mode's run, in words, for its report's first line.</summary>
     public static string Load(BenchSettings settings) =>
         $"{settings.Concurrency} concurrent calls of {settings.BatchSize} {settings.PayloadBytes}-byte messages (gRPC over {settings.Connections} HTTP/2 connections to {settings.Address}); " +
-        $"{settings.Rounds} rounds, {N(settings.Warmup.TotalSeconds, 0)} s warmup (the first round {N(settings.InitialWarmup.TotalSeconds, 0)} s more) + {N(settings.Duration.TotalSeconds, 0)} s measured per phase";
+        $"{settings.Rounds} rounds, {N(settings.Warmup.TotalSeconds, 0)} s warmup (the first round {N(settings.InitialWarmup.TotalSeconds, 0)} s more) + {N(settings.Duration.TotalSeconds, 0)} s measured per phase" +
+        (settings.PauseConsumers ? "; consumers paused while WriteToLogBatch runs" : string.Empty);
 }

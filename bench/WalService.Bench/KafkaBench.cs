@@ -39,7 +39,7 @@ internal static class KafkaBench
                 output.WriteLine($"round {round}, plain producer: {settings.Concurrency} concurrent calls of {settings.BatchSize} records to {plainTopic}");
                 return LoadGenerator.RunAsync($"plain producer x{settings.BatchSize} #{round}", phaseSettings, plainCalls, probe, cancellationToken);
             },
-            ComparisonRounds.ServicePhase(channels, payload, probe, drain, output, cancellationToken));
+            ComparisonRounds.ServicePhase(channels, payload, probe, drain, admin, output, cancellationToken));
 
         var where = cluster.IsMock
             ? $"librdkafka mock cluster of 3 brokers in the bench process at {cluster.BootstrapServers}"

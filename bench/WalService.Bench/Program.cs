@@ -24,11 +24,12 @@ var kafkaCluster = new Option<string>("--kafka-cluster") { Description = "the se
 var kafkaPartitions = new Option<int>("--kafka-partitions") { Description = "partitions of the namespace's topic and of the plain producer's topic, when the bench creates them", DefaultValueFactory = _ => 4 };
 var plainHeaders = new Option<bool>("--plain-headers") { Description = "Kafka mode: the plain producer's records also carry headers like the service's wal-* headers (same names and sizes)" };
 var rounds = new Option<int>("--rounds", "--kafka-rounds") { Description = "rounds of the Kafka mode, each a plain-producer phase and a WriteToLogBatch phase", DefaultValueFactory = _ => 2 };
+var pauseConsumers = new Option<bool>("--pause-consumers") { Description = "pause the namespace while each write phase runs, and resume it before waiting for the backlog" };
 
 var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka namespace against a plain Kafka producer.")
 {
     address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, initialWarmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
-    trackStatus, rounds, plainHeaders, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaPartitions,
+    trackStatus, pauseConsumers, rounds, plainHeaders, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaPartitions,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -72,6 +73,7 @@ root.SetAction(async (result, cancellationToken) =>
         KafkaPartitions = result.GetValue(kafkaPartitions),
         Rounds = result.GetValue(rounds),
         PlainHeaders = result.GetValue(plainHeaders),
+        PauseConsumers = result.GetValue(pauseConsumers),
     };
 
     var problems = settings.Problems().ToList();

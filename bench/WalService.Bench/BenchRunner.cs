@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Amazon.Runtime;
 using Confluent.Kafka;
 using Google.Protobuf;
 using Grpc.Core;
@@ -9,13 +10,14 @@ namespace WalService.Bench;
 /// <summary>
 /// One bench run: (optionally) start the server, make sure the namespace exists, then the three phases in order
 /// (Health/Check baseline, WriteToLog, WriteToLogBatch), each write phase followed by a wait for the backlog to drain;
-/// or, with a Kafka cluster, the Kafka mode (<see cref="KafkaBench"/>).
+/// or, with a Kafka cluster or an SQS endpoint, the Kafka mode (<see cref="KafkaBench"/>) or the SQS mode (<see cref="SqsBench"/>).
 /// </summary>
 internal static class BenchRunner
 {
     public static async Task<int> RunAsync(BenchSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         BenchCluster? cluster = null;
+        SqsEndpoint? sqs = null;
         ServerProcess? server = null;
         try
         {
@@ -26,17 +28,25 @@ internal static class BenchRunner
                 output.WriteLine(cluster.IsMock ? $"started librdkafka's mock cluster: {cluster.BootstrapServers}" : $"Kafka cluster: {cluster.BootstrapServers}");
             }
 
+            if (settings.IsSqs)
+            {
+                sqs = await SqsEndpoint.OpenAsync(settings);
+                output.WriteLine(sqs.IsEmulator ? $"started the SQS emulator: {sqs.ServiceUrl}" : $"SQS endpoint: {sqs.ServiceUrl}");
+            }
+
             if (settings.StartServer is { } dll)
             {
-                var config = cluster?.ServerSettings(settings.KafkaCluster) ?? new Dictionary<string, string?>();
+                var config = cluster?.ServerSettings(settings.KafkaCluster) ?? sqs?.ServerSettings() ?? new Dictionary<string, string?>();
                 server = await ServerProcess.StartAsync(dll, config, cancellationToken);
                 output.WriteLine($"started server pid {server.Process.Id}: gRPC {server.GrpcAddress}, ops {server.OpsAddress}, data {server.DataDirectory}");
                 settings = settings with { Address = server.GrpcAddress, OpsAddress = server.OpsAddress };
             }
 
-            if (cluster is not null)
+            var comparison = cluster is not null ? await KafkaBench.RunAsync(settings, cluster, server, output, cancellationToken)
+                : sqs is not null ? await SqsBench.RunAsync(settings, sqs, server, output, cancellationToken)
+                : null;
+            if (comparison is not null)
             {
-                var comparison = await KafkaBench.RunAsync(settings, cluster, server, output, cancellationToken);
                 comparison = comparison with { ServerPeakRssBytes = server?.PeakRssBytes(), ClientPeakRssBytes = ClientPeakRss() };
                 Write(comparison.WriteText, comparison.WriteMarkdown);
                 return 0;
@@ -47,7 +57,7 @@ internal static class BenchRunner
             Write(report.WriteText, report.WriteMarkdown);
             return 0;
         }
-        catch (Exception ex) when (ex is RpcException or InvalidOperationException or TimeoutException or KafkaException)
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or TimeoutException or KafkaException or AmazonServiceException or AmazonClientException or HttpRequestException)
         {
             output.WriteLine($"bench failed: {ex.Message}");
             return 1;
@@ -60,6 +70,10 @@ internal static class BenchRunner
             }
 
             cluster?.Dispose();
+            if (sqs is not null)
+            {
+                await sqs.DisposeAsync();
+            }
         }
 
         void Write(Action<TextWriter> text, Action<TextWriter> markdown)

@@ -66,7 +66,7 @@ internal sealed partial record BenchSettings
             yield return "--phases must name at least one phase";
         }
 
-        foreach (var problem in KafkaProblems())
+        foreach (var problem in KafkaProblems().Concat(SqsProblems()))
         {
             yield return problem;
         }
@@ -74,6 +74,11 @@ internal sealed partial record BenchSettings
         if (Rounds is < 1 or > 10)
         {
             yield return "--rounds must be between 1 and 10";
+        }
+
+        if (IsKafka && IsSqs)
+        {
+            yield return "the Kafka mode and the SQS mode exclude each other";
         }
 
         if (StartServer is not null && !File.Exists(StartServer))
@@ -111,4 +116,26 @@ internal sealed partial record BenchSettings
 
     }
 
+    private IEnumerable<string> SqsProblems()
+    {
+        if (SqsEmulator && SqsUrl is not null)
+        {
+            yield return "--sqs-emulator and --sqs-url exclude each other";
+        }
+
+        if (SqsEmulator && StartServer is null)
+        {
+            yield return "--sqs-emulator needs --start-server: the emulator is started by the bench on a free port, so only a server it starts can be given its address";
+        }
+
+        if (SqsUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        {
+            yield return "--sqs-url must be an http or https URL, e.g. http://127.0.0.1:4566";
+        }
+
+        if (string.IsNullOrWhiteSpace(SqsRegion))
+        {
+            yield return "--sqs-region must not be empty";
+        }
+    }
 }

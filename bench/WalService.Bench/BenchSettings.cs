@@ -71,15 +71,30 @@ internal sealed partial record BenchSettings
     /// <summary>Partitions of the namespace's topic and of the plain producer's topic, when the bench creates them.</summary>
     public int KafkaPartitions { get; init; } = 4;
 
-    /// <summary>Rounds of a comparison mode (Kafka), each one plain-client phase and one WriteToLogBatch phase.</summary>
+    /// <summary>Rounds of a comparison mode (Kafka, SQS), each one plain-client phase and one WriteToLogBatch phase.</summary>
     public int Rounds { get; init; } = 2;
 
-    /// <summary>Give the plain producer's records headers like the service's (names and sizes), not only a key and the payload.</summary>
+    /// <summary>
+    /// Give the plain client's messages the service's metadata too: the plain producer's records headers like the
+    /// service's, the plain SQS client's messages attributes like the service's (names and sizes).
+    /// </summary>
     public bool PlainHeaders { get; init; }
 
     /// <summary>Pause the namespace while each write phase runs (its consumers stop), and resume it before the wait for the backlog.</summary>
     public bool PauseConsumers { get; init; }
 
+    /// <summary>Host the SQS emulator (fauxqs) and give it to the started server as its <c>Wal:Sqs:ServiceUrl</c>.</summary>
+    public bool SqsEmulator { get; init; }
+
+    /// <summary>Endpoint of the SQS mode (an emulator or LocalStack); with <see cref="SqsEmulator"/>, the emulator's.</summary>
+    public Uri? SqsUrl { get; init; }
+
+    /// <summary>Region the SQS requests are signed for (<c>Wal:Sqs:Region</c> of a started server).</summary>
+    public string SqsRegion { get; init; } = "us-east-1";
+
     /// <summary>Whether this run compares the service's Kafka namespace with a plain producer instead of running <see cref="Phases"/>.</summary>
     public bool IsKafka => KafkaMock || KafkaBootstrap is not null;
+
+    /// <summary>Whether this run compares the service's SQS namespace with a plain SQS client instead of running <see cref="Phases"/>.</summary>
+    public bool IsSqs => SqsEmulator || SqsUrl is not null;
 }

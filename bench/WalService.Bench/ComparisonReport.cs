@@ -89,7 +89,7 @@ internal sealed record ComparisonReport
         }
 
         var emulator = Emulator ?? "the emulator";
-        var emulatorColumn = EmulatorInBench ? $"of which {emulator}" : $"{emulator} CPU";
+        var emulatorColumn = EmulatorInBench ? $"of which {emulator}" : $"CPU of {emulator}";
         var perMessage = EmulatorInBench ? "bench + server" : "bench + server + emulator";
         w.WriteLine();
         w.WriteLine($"| phase | messages/s | bench CPU | {emulatorColumn} | server CPU | CPU µs per message ({perMessage}) | without {emulator} |");

@@ -128,7 +128,7 @@ internal sealed partial record BenchSettings
             yield return "--sqs-emulator needs --start-server: the emulator is started by the bench on a free port, so only a server it starts can be given its address";
         }
 
-        if (SqsUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        if (SqsUrl is { } url && url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
         {
             yield return "--sqs-url must be an http or https URL, e.g. http://127.0.0.1:4566";
         }

@@ -26,7 +26,7 @@ var plainHeaders = new Option<bool>("--plain-headers") { Description = "Kafka an
 var rounds = new Option<int>("--rounds", "--kafka-rounds") { Description = "rounds of the Kafka or SQS mode, each a plain-client phase and a WriteToLogBatch phase", DefaultValueFactory = _ => 2 };
 var pauseConsumers = new Option<bool>("--pause-consumers") { Description = "pause the namespace while each write phase runs, and resume it before waiting for the backlog" };
 var sqsEmulator = new Option<bool>("--sqs-emulator") { Description = "SQS mode on the fauxqs emulator of tests/sqs-emulator, started by the bench (needs --start-server and Node 20+)" };
-var sqsUrl = new Option<Uri?>("--sqs-url") { Description = "SQS mode on the existing endpoint at this URL, e.g. LocalStack's http://127.0.0.1:4566" };
+var sqsUrl = new Option<string?>("--sqs-url") { Description = "SQS mode on the existing endpoint at this URL, e.g. LocalStack's http://127.0.0.1:4566" };
 var sqsRegion = new Option<string>("--sqs-region") { Description = "region the SQS requests are signed for", DefaultValueFactory = _ => "us-east-1" };
 
 var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka or SQS namespace against a plain Kafka producer or SQS client.")
@@ -48,6 +48,13 @@ root.SetAction(async (result, cancellationToken) =>
     if (!string.IsNullOrEmpty(ops) && !Uri.TryCreate(ops, UriKind.Absolute, out opsUri))
     {
         Console.Error.WriteLine("--ops-address must be an absolute URI, e.g. http://127.0.0.1:7071");
+        return 2;
+    }
+
+    Uri? sqsUri = null;
+    if (result.GetValue(sqsUrl) is { } sqs && !Uri.TryCreate(sqs, UriKind.Absolute, out sqsUri))
+    {
+        Console.Error.WriteLine("--sqs-url must be an absolute URI, e.g. http://127.0.0.1:4566");
         return 2;
     }
 
@@ -78,7 +85,7 @@ root.SetAction(async (result, cancellationToken) =>
         PlainHeaders = result.GetValue(plainHeaders),
         PauseConsumers = result.GetValue(pauseConsumers),
         SqsEmulator = result.GetValue(sqsEmulator),
-        SqsUrl = result.GetValue(sqsUrl),
+        SqsUrl = sqsUri,
         SqsRegion = result.GetValue(sqsRegion) ?? "us-east-1",
     };
 

@@ -3,10 +3,10 @@ using WalService.Api.V1;
 
 namespace WalService.Bench;
 
-/// <summary>The namespace a run writes to: created when missing (embedded or Kafka backend, <c>noop</c> target), else reported as it is.</summary>
+/// <summary>The namespace a run writes to: created when missing (embedded, Kafka or SQS backend, <c>noop</c> target), else reported as it is.</summary>
 internal static class BenchNamespace
 {
-    /// <summary>Creates the namespace unless it exists, and says which it is; in the Kafka mode an existing one must use the Kafka backend.</summary>
+    /// <summary>Creates the namespace unless it exists, and says which it is; in the Kafka or SQS mode an existing one must use that backend.</summary>
     public static async Task<string> EnsureAsync(NamespaceAdmin.NamespaceAdminClient admin, BenchSettings settings, CancellationToken cancellationToken)
     {
         var ns = settings.Namespace;
@@ -14,7 +14,7 @@ internal static class BenchNamespace
         {
             var existing = await admin.GetNamespaceAsync(new GetNamespaceRequest { Name = ns }, cancellationToken: cancellationToken);
             var c = existing.Config;
-            if (settings.IsKafka && c.BackendCase != NamespaceConfig.BackendOneofCase.Kafka)
+            if ((settings.IsKafka && c.BackendCase != NamespaceConfig.BackendOneofCase.Kafka) || (settings.IsSqs && c.BackendCase != NamespaceConfig.BackendOneofCase.Sqs))
             {
                 throw new InvalidOperationException($"namespace '{ns}' exists with the {c.BackendCase} backend; name another with --namespace");
             }
@@ -38,6 +38,11 @@ internal static class BenchNamespace
         {
             config.Kafka = new KafkaBackend { Cluster = settings.KafkaCluster, Partitions = settings.KafkaPartitions };
             backend = $"kafka backend on cluster '{settings.KafkaCluster}', {settings.KafkaPartitions} partitions";
+        }
+        else if (settings.IsSqs)
+        {
+            config.Sqs = new SqsBackend();
+            backend = "sqs backend, queues by default";
         }
         else
         {

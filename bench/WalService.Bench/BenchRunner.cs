@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
+using Amazon.Runtime;
 using Confluent.Kafka;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Health.V1;
 using WalService.Api.V1;
 
 namespace WalService.Bench;
@@ -10,13 +10,14 @@ namespace WalService.Bench;
 /// <summary>
 /// One bench run: (optionally) start the server, make sure the namespace exists, then the three phases in order
 /// (Health/Check baseline, WriteToLog, WriteToLogBatch), each write phase followed by a wait for the backlog to drain;
-/// or, with a Kafka cluster, the Kafka mode (<see cref="KafkaBench"/>).
+/// or, with a Kafka cluster or an SQS endpoint, the Kafka mode (<see cref="KafkaBench"/>) or the SQS mode (<see cref="SqsBench"/>).
 /// </summary>
 internal static class BenchRunner
 {
     public static async Task<int> RunAsync(BenchSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         BenchCluster? cluster = null;
+        SqsEndpoint? sqs = null;
         ServerProcess? server = null;
         try
         {
@@ -27,19 +28,27 @@ internal static class BenchRunner
                 output.WriteLine(cluster.IsMock ? $"started librdkafka's mock cluster: {cluster.BootstrapServers}" : $"Kafka cluster: {cluster.BootstrapServers}");
             }
 
+            if (settings.IsSqs)
+            {
+                sqs = await SqsEndpoint.OpenAsync(settings);
+                output.WriteLine(sqs.IsEmulator ? $"started the SQS emulator: {sqs.ServiceUrl}" : $"SQS endpoint: {sqs.ServiceUrl}");
+            }
+
             if (settings.StartServer is { } dll)
             {
-                var config = cluster?.ServerSettings(settings.KafkaCluster) ?? new Dictionary<string, string?>();
+                var config = cluster?.ServerSettings(settings.KafkaCluster) ?? sqs?.ServerSettings() ?? new Dictionary<string, string?>();
                 server = await ServerProcess.StartAsync(dll, config, cancellationToken);
                 output.WriteLine($"started server pid {server.Process.Id}: gRPC {server.GrpcAddress}, ops {server.OpsAddress}, data {server.DataDirectory}");
                 settings = settings with { Address = server.GrpcAddress, OpsAddress = server.OpsAddress };
             }
 
-            if (cluster is not null)
+            var comparison = cluster is not null ? await KafkaBench.RunAsync(settings, cluster, server, output, cancellationToken)
+                : sqs is not null ? await SqsBench.RunAsync(settings, sqs, server, output, cancellationToken)
+                : null;
+            if (comparison is not null)
             {
-                var kafka = await KafkaBench.RunAsync(settings, cluster, server, output, cancellationToken);
-                kafka = kafka with { ServerPeakRssBytes = server?.PeakRssBytes(), ClientPeakRssBytes = ClientPeakRss() };
-                Write(kafka.WriteText, kafka.WriteMarkdown);
+                comparison = comparison with { ServerPeakRssBytes = server?.PeakRssBytes(), ClientPeakRssBytes = ClientPeakRss() };
+                Write(comparison.WriteText, comparison.WriteMarkdown);
                 return 0;
             }
 
@@ -48,7 +57,7 @@ internal static class BenchRunner
             Write(report.WriteText, report.WriteMarkdown);
             return 0;
         }
-        catch (Exception ex) when (ex is RpcException or InvalidOperationException or TimeoutException or KafkaException)
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or TimeoutException or KafkaException or AmazonServiceException or AmazonClientException or HttpRequestException)
         {
             output.WriteLine($"bench failed: {ex.Message}");
             return 1;
@@ -61,6 +70,10 @@ internal static class BenchRunner
             }
 
             cluster?.Dispose();
+            if (sqs is not null)
+            {
+                await sqs.DisposeAsync();
+            }
         }
 
         void Write(Action<TextWriter> text, Action<TextWriter> markdown)
@@ -122,70 +135,52 @@ internal static class BenchRunner
         if (run.Contains("health"))
         {
             output.WriteLine($"phase Health/Check: {settings.Concurrency} concurrent calls");
-            health = await LoadGenerator.RunAsync("Health/Check", First(), i => HealthCall(channels, i), probe, cancellationToken);
+            health = await LoadGenerator.RunAsync("Health/Check", First(), i => GrpcCalls.Health(channels, i), probe, cancellationToken);
         }
 
         if (run.Contains("single"))
         {
             output.WriteLine($"phase WriteToLog: {settings.Concurrency} concurrent calls, {settings.PayloadBytes}-byte payloads");
-            single = await WritePhaseAsync("WriteToLog", First(), i => SingleCall(channels, i, settings.Namespace, payload), probe, drain, settings.TrackStatus, output, cancellationToken);
+            single = await WritePhaseAsync("WriteToLog", First(), i => GrpcCalls.Single(channels, i, settings.Namespace, payload), probe, drain, admin, output, cancellationToken);
         }
 
         if (run.Contains("batch"))
         {
             output.WriteLine($"phase WriteToLogBatch: {settings.Concurrency} concurrent calls of {settings.BatchSize} entries");
-            batch = await WritePhaseAsync($"WriteToLogBatch x{settings.BatchSize}", First(), i => BatchCall(channels, i, settings.Namespace, payload, settings.BatchSize), probe, drain, settings.TrackStatus, output, cancellationToken);
+            batch = await WritePhaseAsync($"WriteToLogBatch x{settings.BatchSize}", First(), i => GrpcCalls.Batch(channels, i, settings.Namespace, payload, settings.BatchSize), probe, drain, admin, output, cancellationToken);
         }
 
         return new BenchReport { Settings = settings, Health = health, Single = single, Batch = batch };
     }
 
-    /// <summary>A write phase, then the wait for its backlog (judged by the last message id's status too when the namespace tracks status).</summary>
+    /// <summary>
+    /// A write phase, then the wait for its backlog (judged by the last message id's status too when the namespace
+    /// tracks status). With <see cref="BenchSettings.PauseConsumers"/>, the namespace is paused while the phase runs
+    /// and resumed before the wait.
+    /// </summary>
     public static async Task<PhaseResult> WritePhaseAsync(
         string name,
         BenchSettings settings,
         Func<int, Func<CancellationToken, Task<CallOutcome>>> callFor,
         Probe probe,
         DrainWatcher drain,
-        bool trackStatus,
+        NamespaceAdmin.NamespaceAdminClient admin,
         TextWriter output,
         CancellationToken cancellationToken)
     {
-        var before = await probe.TakeAsync(cancellationToken);
-        var phase = await LoadGenerator.RunAsync(name, settings, callFor, probe, cancellationToken);
-        output.WriteLine($"  {phase.TotalDurable} messages durable; waiting up to {settings.DrainTimeout.TotalSeconds:0} s for the consumers to apply them");
-        return phase with { Drain = await drain.WatchAsync(before, trackStatus ? phase.LastMessageId : null, cancellationToken) };
-    }
-
-    private static Func<CancellationToken, Task<CallOutcome>> HealthCall(ChannelSet channels, int loop)
-    {
-        var client = new Health.HealthClient(channels.For(loop));
-        var request = new HealthCheckRequest();
-        return async ct =>
+        if (settings.PauseConsumers)
         {
-            var reply = await client.CheckAsync(request, cancellationToken: ct);
-            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving
-                ? new CallOutcome(1, 0, null, null)
-                : new CallOutcome(0, 1, null, $"health status {reply.Status}");
-        };
-    }
-
-    private static Func<CancellationToken, Task<CallOutcome>> SingleCall(ChannelSet channels, int loop, string ns, ByteString payload)
-    {
-        var client = new WriteAheadLog.WriteAheadLogClient(channels.For(loop));
-        var request = new WriteToLogRequest { Namespace = ns, Payload = payload };
-        return async ct => CallOutcome.Of(await client.WriteToLogAsync(request, cancellationToken: ct));
-    }
-
-    public static Func<CancellationToken, Task<CallOutcome>> BatchCall(ChannelSet channels, int loop, string ns, ByteString payload, int size)
-    {
-        var client = new WriteAheadLog.WriteAheadLogClient(channels.For(loop));
-        var request = new WriteToLogBatchRequest();
-        for (var i = 0; i < size; i++)
-        {
-            request.Entries.Add(new WriteToLogRequest { Namespace = ns, Payload = payload });
+            await admin.PauseNamespaceAsync(new PauseNamespaceRequest { Name = settings.Namespace }, cancellationToken: cancellationToken);
         }
 
-        return async ct => CallOutcome.Of(await client.WriteToLogBatchAsync(request, cancellationToken: ct));
+        var before = await probe.TakeAsync(cancellationToken);
+        var phase = await LoadGenerator.RunAsync(name, settings, callFor, probe, cancellationToken);
+        if (settings.PauseConsumers)
+        {
+            await admin.ResumeNamespaceAsync(new ResumeNamespaceRequest { Name = settings.Namespace }, cancellationToken: cancellationToken);
+        }
+
+        output.WriteLine($"  {phase.TotalDurable} messages durable; waiting up to {settings.DrainTimeout.TotalSeconds:0} s for the consumers to apply them");
+        return phase with { Drain = await drain.WatchAsync(before, settings.TrackStatus ? phase.LastMessageId : null, cancellationToken) };
     }
 }

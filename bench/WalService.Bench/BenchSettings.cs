@@ -1,7 +1,7 @@
 namespace WalService.Bench;
 
 /// <summary>What one run does; see <c>bench/README.md</c> for the meaning of each option.</summary>
-internal sealed record BenchSettings
+internal sealed partial record BenchSettings
 {
     /// <summary>gRPC (h2c) address of the server; replaced by the started server's address with <see cref="StartServer"/>.</summary>
     public required Uri Address { get; init; }
@@ -71,119 +71,30 @@ internal sealed record BenchSettings
     /// <summary>Partitions of the namespace's topic and of the plain producer's topic, when the bench creates them.</summary>
     public int KafkaPartitions { get; init; } = 4;
 
-    /// <summary>Rounds of the Kafka mode, each one plain-producer phase and one WriteToLogBatch phase.</summary>
-    public int KafkaRounds { get; init; } = 2;
+    /// <summary>Rounds of a comparison mode (Kafka, SQS), each one plain-client phase and one WriteToLogBatch phase.</summary>
+    public int Rounds { get; init; } = 2;
 
-    /// <summary>Give the plain producer's records headers like the service's (names and sizes), not only a key and the payload.</summary>
+    /// <summary>
+    /// Give the plain client's messages the service's metadata too: the plain producer's records headers like the
+    /// service's, the plain SQS client's messages attributes like the service's (names and sizes).
+    /// </summary>
     public bool PlainHeaders { get; init; }
+
+    /// <summary>Pause the namespace while each write phase runs (its consumers stop), and resume it before the wait for the backlog.</summary>
+    public bool PauseConsumers { get; init; }
+
+    /// <summary>Host the SQS emulator (fauxqs) and give it to the started server as its <c>Wal:Sqs:ServiceUrl</c>.</summary>
+    public bool SqsEmulator { get; init; }
+
+    /// <summary>Endpoint of the SQS mode (an emulator or LocalStack); with <see cref="SqsEmulator"/>, the emulator's.</summary>
+    public Uri? SqsUrl { get; init; }
+
+    /// <summary>Region the SQS requests are signed for (<c>Wal:Sqs:Region</c> of a started server).</summary>
+    public string SqsRegion { get; init; } = "us-east-1";
 
     /// <summary>Whether this run compares the service's Kafka namespace with a plain producer instead of running <see cref="Phases"/>.</summary>
     public bool IsKafka => KafkaMock || KafkaBootstrap is not null;
 
-    /// <summary>The problems that make these settings unusable; empty when they are fine.</summary>
-    public IEnumerable<string> Problems()
-    {
-        if (Concurrency < 1)
-        {
-            yield return "--concurrency must be at least 1";
-        }
-
-        if (Connections < 1)
-        {
-            yield return "--connections must be at least 1";
-        }
-
-        if (PayloadBytes < 0)
-        {
-            yield return "--payload-bytes must not be negative";
-        }
-
-        if (Duration <= TimeSpan.Zero)
-        {
-            yield return "--duration must be positive";
-        }
-
-        if (Warmup < TimeSpan.Zero)
-        {
-            yield return "--warmup must not be negative";
-        }
-
-        if (InitialWarmup < TimeSpan.Zero)
-        {
-            yield return "--initial-warmup must not be negative";
-        }
-
-        if (BatchSize < 1)
-        {
-            yield return "--batch-size must be at least 1";
-        }
-
-        if (string.IsNullOrWhiteSpace(Namespace))
-        {
-            yield return "--namespace must not be empty";
-        }
-
-        if (ConsumerConcurrency is < 1 or > 256)
-        {
-            yield return "--consumer-concurrency must be between 1 and 256";
-        }
-
-        if (ConsumerBatchSize is < 1 or > 1000)
-        {
-            yield return "--consumer-batch-size must be between 1 and 1000";
-        }
-
-        foreach (var phase in Phases.Where(p => !AllPhases.Contains(p)))
-        {
-            yield return $"--phases: unknown phase '{phase}' (use {string.Join(", ", AllPhases)})";
-        }
-
-        if (Phases.Count == 0)
-        {
-            yield return "--phases must name at least one phase";
-        }
-
-        foreach (var problem in KafkaProblems())
-        {
-            yield return problem;
-        }
-
-        if (StartServer is not null && !File.Exists(StartServer))
-        {
-            yield return $"--start-server: no file at '{StartServer}' (build it with 'dotnet build -c Release WalService.slnx')";
-        }
-    }
-
-    private IEnumerable<string> KafkaProblems()
-    {
-        if (KafkaMock && KafkaBootstrap is not null)
-        {
-            yield return "--kafka-mock and --kafka-bootstrap exclude each other";
-        }
-
-        if (KafkaMock && StartServer is null)
-        {
-            yield return "--kafka-mock needs --start-server: the mock cluster lives in the bench, so only a server it starts can be given its address";
-        }
-
-        if (KafkaBootstrap is { } servers && string.IsNullOrWhiteSpace(servers))
-        {
-            yield return "--kafka-bootstrap must name at least one host:port";
-        }
-
-        if (string.IsNullOrWhiteSpace(KafkaCluster))
-        {
-            yield return "--kafka-cluster must not be empty";
-        }
-
-        if (KafkaPartitions is < 1 or > 1000)
-        {
-            yield return "--kafka-partitions must be between 1 and 1000";
-        }
-
-        if (KafkaRounds is < 1 or > 10)
-        {
-            yield return "--kafka-rounds must be between 1 and 10";
-        }
-    }
+    /// <summary>Whether this run compares the service's SQS namespace with a plain SQS client instead of running <see cref="Phases"/>.</summary>
+    public bool IsSqs => SqsEmulator || SqsUrl is not null;
 }

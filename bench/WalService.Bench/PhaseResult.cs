@@ -51,14 +51,20 @@ internal sealed record PhaseResult
     /// <summary>CPU used by the server in the window, in percent of one core; null when the bench did not start it.</summary>
     public double? ServerCpuPercent => ProbeSnapshot.CpuPercent(WindowOpened.ServerCpu, WindowClosed.ServerCpu, WindowOpened, WindowClosed);
 
-    /// <summary>CPU used by the Kafka mock cluster's thread inside the bench in the window, in percent of one core; null without one.</summary>
-    public double? MockCpuPercent => ProbeSnapshot.CpuPercent(WindowOpened.MockCpu, WindowClosed.MockCpu, WindowOpened, WindowClosed);
+    /// <summary>
+    /// CPU used by the emulated backend in the window (the Kafka mock cluster's thread inside the bench, or the SQS
+    /// emulator's process), in percent of one core; null without one.
+    /// </summary>
+    public double? EmulatorCpuPercent => ProbeSnapshot.CpuPercent(WindowOpened.EmulatorCpu, WindowClosed.EmulatorCpu, WindowOpened, WindowClosed);
+
+    /// <summary>CPU of an emulator in a process of its own (not part of the bench's); 0 without one.</summary>
+    public double SeparateEmulatorCpuPercent => WindowOpened.EmulatorInBench ? 0 : EmulatorCpuPercent ?? 0;
 
     /// <summary>CPU used by all processes of the machine in the window, in percent of one core.</summary>
     public double? MachineCpuPercent => ProbeSnapshot.CpuPercent(WindowOpened.MachineCpu, WindowClosed.MachineCpu, WindowOpened, WindowClosed);
 
-    /// <summary>CPU used in the window by processes other than the bench and the server it started; null when unknown.</summary>
-    public double? OtherCpuPercent => MachineCpuPercent is { } m && ServerCpuPercent is { } s ? Math.Max(0, m - s - ClientCpuPercent) : null;
+    /// <summary>CPU used in the window by processes other than the bench, the server it started and an emulator in a process of its own; null when unknown.</summary>
+    public double? OtherCpuPercent => MachineCpuPercent is { } m && ServerCpuPercent is { } s ? Math.Max(0, m - s - ClientCpuPercent - SeparateEmulatorCpuPercent) : null;
 
     /// <summary>Messages the consumers applied per second during the window; null without <c>/metrics</c>.</summary>
     public double? AppliedPerSecond =>

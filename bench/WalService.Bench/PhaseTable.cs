@@ -9,7 +9,7 @@ internal static class PhaseTable
         w.WriteLine($"{"phase",-22} {"calls/s",9} {"msgs/s",10} {"p50 ms",8} {"p99 ms",8} {"p999 ms",8} {"max ms",8} {"notTRUE",8} {"errors",7} {"bench CPU",9} {"server CPU",10} {"other CPU",9} {"applied/s",10}");
 
     public static void WriteTextRow(TextWriter w, PhaseResult p) =>
-        w.WriteLine($"{p.Name,-22} {N(p.CallsPerSecond, 0),9} {N(p.MessagesPerSecond, 0),10} {N(p.Latency.PercentileMs(50), 2),8} {N(p.Latency.PercentileMs(99), 2),8} {N(p.Latency.PercentileMs(99.9), 2),8} {N(p.Latency.MaxMs, 2),8} {p.TotalNotDurable,8} {p.ErrorCount,7} {Pct(p.ClientCpuPercent),9} {Pct(p.ServerCpuPercent),10} {Pct(p.OtherCpuPercent ?? p.MachineCpuPercent - p.ClientCpuPercent),9} {Opt(p.AppliedPerSecond),10}");
+        w.WriteLine($"{p.Name,-22} {N(p.CallsPerSecond, 0),9} {N(p.MessagesPerSecond, 0),10} {N(p.Latency.PercentileMs(50), 2),8} {N(p.Latency.PercentileMs(99), 2),8} {N(p.Latency.PercentileMs(99.9), 2),8} {N(p.Latency.MaxMs, 2),8} {p.TotalNotDurable,8} {p.ErrorCount,7} {Pct(p.ClientCpuPercent),9} {Pct(p.ServerCpuPercent),10} {Pct(p.OtherCpuPercent ?? p.MachineCpuPercent - p.ClientCpuPercent - p.SeparateEmulatorCpuPercent),9} {Opt(p.AppliedPerSecond),10}");
 
     public static void WriteMarkdownHeader(TextWriter w)
     {
@@ -20,7 +20,7 @@ internal static class PhaseTable
     public static void WriteMarkdownRow(TextWriter w, PhaseResult p)
     {
         var drain = p.Drain is null ? "-" : DescribeDrainShort(p.Drain);
-        w.WriteLine($"| {p.Name} | {N(p.CallsPerSecond, 0)} | {N(p.MessagesPerSecond, 0)} | {N(p.Latency.PercentileMs(50), 2)} | {N(p.Latency.PercentileMs(99), 2)} | {N(p.Latency.PercentileMs(99.9), 2)} | {N(p.Latency.MaxMs, 2)} | {p.TotalNotDurable} | {p.ErrorCount} | {Pct(p.ClientCpuPercent)} | {Pct(p.ServerCpuPercent)} | {Pct(p.OtherCpuPercent ?? p.MachineCpuPercent - p.ClientCpuPercent)} | {Opt(p.AppliedPerSecond)} | {(p.Drain is null ? "-" : Opt(p.BacklogAtWindowEnd))} | {drain} |");
+        w.WriteLine($"| {p.Name} | {N(p.CallsPerSecond, 0)} | {N(p.MessagesPerSecond, 0)} | {N(p.Latency.PercentileMs(50), 2)} | {N(p.Latency.PercentileMs(99), 2)} | {N(p.Latency.PercentileMs(99.9), 2)} | {N(p.Latency.MaxMs, 2)} | {p.TotalNotDurable} | {p.ErrorCount} | {Pct(p.ClientCpuPercent)} | {Pct(p.ServerCpuPercent)} | {Pct(p.OtherCpuPercent ?? p.MachineCpuPercent - p.ClientCpuPercent - p.SeparateEmulatorCpuPercent)} | {Opt(p.AppliedPerSecond)} | {(p.Drain is null ? "-" : Opt(p.BacklogAtWindowEnd))} | {drain} |");
     }
 
     /// <summary>The drain after a write phase in one sentence, for the plain-text report.</summary>

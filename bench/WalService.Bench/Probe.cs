@@ -10,10 +10,11 @@ namespace WalService.Bench;
 internal readonly record struct DeliveryCounts(long Written, long Applied, long Retried, long DeadLettered);
 
 /// <summary>
-/// CPU times (the bench's, the started server's, the whole machine's busy time, and the Kafka mock cluster's thread
-/// inside the bench when it hosts one) and delivery counters at one moment.
+/// CPU times (the bench's, the started server's, the whole machine's busy time, and the emulated backend's when there
+/// is one: the Kafka mock cluster's thread inside the bench, or the SQS emulator's process, as
+/// <paramref name="EmulatorInBench"/> says) and delivery counters at one moment.
 /// </summary>
-internal sealed record ProbeSnapshot(long Timestamp, TimeSpan ClientCpu, TimeSpan? ServerCpu, TimeSpan? MachineCpu, DeliveryCounts? Counts, TimeSpan? MockCpu = null)
+internal sealed record ProbeSnapshot(long Timestamp, TimeSpan ClientCpu, TimeSpan? ServerCpu, TimeSpan? MachineCpu, DeliveryCounts? Counts, TimeSpan? EmulatorCpu = null, bool EmulatorInBench = true)
 {
     public static TimeSpan Elapsed(ProbeSnapshot from, ProbeSnapshot to) => Stopwatch.GetElapsedTime(from.Timestamp, to.Timestamp);
 
@@ -23,10 +24,9 @@ internal sealed record ProbeSnapshot(long Timestamp, TimeSpan ClientCpu, TimeSpa
 
 /// <summary>
 /// Takes <see cref="ProbeSnapshot"/>s: the bench's own CPU time, the started server's, and the metrics; with
-/// <paramref name="mockThread"/>, also the CPU time of this process's threads of that name (librdkafka's mock cluster
-/// runs its brokers on one thread, <c>rdk:mock</c>).
+/// <paramref name="emulator"/>, also the emulated backend's CPU time.
 /// </summary>
-internal sealed class Probe(Process? server, MetricsScraper? metrics, string? mockThread = null)
+internal sealed class Probe(Process? server, MetricsScraper? metrics, EmulatorCpu? emulator = null)
 {
     public bool HasMetrics => metrics is not null;
 
@@ -41,40 +41,7 @@ internal sealed class Probe(Process? server, MetricsScraper? metrics, string? mo
             serverCpu = server.TotalProcessorTime;
         }
 
-        return new ProbeSnapshot(Stopwatch.GetTimestamp(), self.TotalProcessorTime, serverCpu, MachineBusy(), counts, mockThread is null ? null : ThreadsCpu(mockThread));
-    }
-
-    /// <summary>User and system time of this process's threads named <paramref name="name"/> (fields 14 and 15 of /proc/self/task/&lt;tid&gt;/stat, in 1/100 s); null without /proc.</summary>
-    private static TimeSpan? ThreadsCpu(string name)
-    {
-        const string tasks = "/proc/self/task";
-        if (!Directory.Exists(tasks))
-        {
-            return null;
-        }
-
-        long ticks = 0;
-        foreach (var task in Directory.EnumerateDirectories(tasks))
-        {
-            try
-            {
-                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') != name)
-                {
-                    continue;
-                }
-
-                // The name in field 2 may hold spaces; the fields after its closing parenthesis are plain.
-                var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // The thread ended meanwhile.
-            }
-        }
-
-        return TimeSpan.FromMilliseconds(ticks * 10);
+        return new ProbeSnapshot(Stopwatch.GetTimestamp(), self.TotalProcessorTime, serverCpu, MachineBusy(), counts, emulator?.Read(), emulator?.InBench ?? true);
     }
 
     /// <summary>

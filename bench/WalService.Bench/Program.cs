@@ -10,7 +10,7 @@ var duration = new Option<double>("--duration") { Description = "measured second
 var warmup = new Option<double>("--warmup") { Description = "unmeasured seconds at the start of each phase", DefaultValueFactory = _ => 2 };
 var initialWarmup = new Option<double>("--initial-warmup") { Description = "extra unmeasured seconds of the first phase, for the server's JIT warm-up", DefaultValueFactory = _ => 5 };
 var batchSize = new Option<int>("--batch-size") { Description = "entries per WriteToLogBatch call", DefaultValueFactory = _ => 100 };
-var ns = new Option<string>("--namespace") { Description = "namespace to write to; created (embedded backend, or Kafka in the Kafka mode; noop target) when missing", DefaultValueFactory = _ => "bench" };
+var ns = new Option<string>("--namespace") { Description = "namespace to write to; created (embedded backend, or Kafka or SQS in those modes; noop target) when missing", DefaultValueFactory = _ => "bench" };
 var drainTimeout = new Option<double>("--drain-timeout") { Description = "longest wait, in seconds, for the consumers to apply a write phase's messages", DefaultValueFactory = _ => 60 };
 var consumerConcurrency = new Option<int>("--consumer-concurrency") { Description = "consumer concurrency of the namespace, when the bench creates it", DefaultValueFactory = _ => 4 };
 var consumerBatch = new Option<int>("--consumer-batch-size") { Description = "consumer batch size of the namespace, when the bench creates it", DefaultValueFactory = _ => 100 };
@@ -22,13 +22,17 @@ var kafkaMock = new Option<bool>("--kafka-mock") { Description = "Kafka mode on 
 var kafkaBootstrap = new Option<string?>("--kafka-bootstrap") { Description = "Kafka mode on the existing cluster at these bootstrap servers" };
 var kafkaCluster = new Option<string>("--kafka-cluster") { Description = "the server's name for that cluster (Wal:Kafka:Clusters:<name>)", DefaultValueFactory = _ => "default" };
 var kafkaPartitions = new Option<int>("--kafka-partitions") { Description = "partitions of the namespace's topic and of the plain producer's topic, when the bench creates them", DefaultValueFactory = _ => 4 };
-var plainHeaders = new Option<bool>("--plain-headers") { Description = "Kafka mode: the plain producer's records also carry headers like the service's wal-* headers (same names and sizes)" };
-var kafkaRounds = new Option<int>("--kafka-rounds") { Description = "rounds of the Kafka mode, each a plain-producer phase and a WriteToLogBatch phase", DefaultValueFactory = _ => 2 };
+var plainHeaders = new Option<bool>("--plain-headers") { Description = "Kafka and SQS modes: the plain client's messages also carry the service's wal-* headers or attributes (same names and sizes)" };
+var rounds = new Option<int>("--rounds", "--kafka-rounds") { Description = "rounds of the Kafka or SQS mode, each a plain-client phase and a WriteToLogBatch phase", DefaultValueFactory = _ => 2 };
+var pauseConsumers = new Option<bool>("--pause-consumers") { Description = "pause the namespace while each write phase runs, and resume it before waiting for the backlog" };
+var sqsEmulator = new Option<bool>("--sqs-emulator") { Description = "SQS mode on the fauxqs emulator of tests/sqs-emulator, started by the bench (needs --start-server and Node 20+)" };
+var sqsUrl = new Option<string?>("--sqs-url") { Description = "SQS mode on the existing endpoint at this URL, e.g. LocalStack's http://127.0.0.1:4566" };
+var sqsRegion = new Option<string>("--sqs-region") { Description = "region the SQS requests are signed for", DefaultValueFactory = _ => "us-east-1" };
 
-var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka namespace against a plain Kafka producer.")
+var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka or SQS namespace against a plain Kafka producer or SQS client.")
 {
     address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, initialWarmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
-    trackStatus, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaPartitions, kafkaRounds, plainHeaders,
+    trackStatus, pauseConsumers, rounds, plainHeaders, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaPartitions, sqsEmulator, sqsUrl, sqsRegion,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -44,6 +48,13 @@ root.SetAction(async (result, cancellationToken) =>
     if (!string.IsNullOrEmpty(ops) && !Uri.TryCreate(ops, UriKind.Absolute, out opsUri))
     {
         Console.Error.WriteLine("--ops-address must be an absolute URI, e.g. http://127.0.0.1:7071");
+        return 2;
+    }
+
+    Uri? sqsUri = null;
+    if (result.GetValue(sqsUrl) is { } sqs && !Uri.TryCreate(sqs, UriKind.Absolute, out sqsUri))
+    {
+        Console.Error.WriteLine("--sqs-url must be an absolute URI, e.g. http://127.0.0.1:4566");
         return 2;
     }
 
@@ -70,8 +81,12 @@ root.SetAction(async (result, cancellationToken) =>
         KafkaBootstrap = result.GetValue(kafkaBootstrap),
         KafkaCluster = result.GetValue(kafkaCluster) ?? "default",
         KafkaPartitions = result.GetValue(kafkaPartitions),
-        KafkaRounds = result.GetValue(kafkaRounds),
+        Rounds = result.GetValue(rounds),
         PlainHeaders = result.GetValue(plainHeaders),
+        PauseConsumers = result.GetValue(pauseConsumers),
+        SqsEmulator = result.GetValue(sqsEmulator),
+        SqsUrl = sqsUri,
+        SqsRegion = result.GetValue(sqsRegion) ?? "us-east-1",
     };
 
     var problems = settings.Problems().ToList();

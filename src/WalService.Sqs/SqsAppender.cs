@@ -56,7 +56,7 @@ internal sealed class SqsAppender(SqsQueues queues, NamespaceRegistry registry, 
         }
 
         // Sent whole: a write that was admitted is not abandoned half-way because its caller gave up.
-        var sender = _senders.GetOrAdd(url, u => new SqsSender(queues, u, queue.EndsWith(SqsNamespace.FifoSuffix, StringComparison.Ordinal) ? 1 : queues.Options.MaxSendsInFlight, time));
+        var sender = _senders.GetOrAdd(url, u => new SqsSender(queues, u, SqsQueues.IsFifo(queue) ? 1 : queues.Options.MaxSendsInFlight, time));
         var sent = await Task.WhenAll(indexes.Select(i => sender.SendAsync(requests[i].Envelope)));
         for (var k = 0; k < indexes.Count; k++)
         {

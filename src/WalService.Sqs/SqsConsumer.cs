@@ -176,11 +176,9 @@ internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string qu
             }
 
             var group = sqs.Fifo && envelope.Meta.OrderingKey.Length > 0 ? envelope.Meta.OrderingKey : null;
-            var lease = new LeasedMessage(envelope, SqsMessages.Attempt(envelope, message, sqs.Fifo, _hold), Interlocked.Increment(ref _lastToken));
-            var held = new SqsBuffer.Held(lease, message.ReceiptHandle, group, SqsMessages.ReceivedCount(message) > 1) { HiddenUntil = asked + sqs.VisibilityTimeout };
             if (group is not null && putOff.Contains(group))
             {
-                behind.Add(held);
+                behind.Add(Held(message, envelope, group, asked));
             }
             else if (envelope.DeliverAt - now > _hold)
             {
@@ -192,7 +190,7 @@ internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string qu
             }
             else
             {
-                _buffer.Add(held);
+                _buffer.Add(Held(message, envelope, group, asked));
                 accepted++;
             }
         }
@@ -203,6 +201,13 @@ internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string qu
             notify();
         }
     }
+
+    /// <summary>A received message as the buffer holds it: leased as its attempt, hidden for a visibility timeout from <paramref name="asked"/>.</summary>
+    private SqsBuffer.Held Held(Message message, Envelope envelope, string? group, DateTimeOffset asked) =>
+        new(new LeasedMessage(envelope, SqsMessages.Attempt(envelope, message, sqs.Fifo, _hold), Interlocked.Increment(ref _lastToken)), message.ReceiptHandle, group, SqsMessages.ReceivedCount(message) > 1)
+        {
+            HiddenUntil = asked + sqs.VisibilityTimeout,
+        };
 
     private Envelope? Read(Message message)
     {

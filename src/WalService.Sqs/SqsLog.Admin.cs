@@ -40,7 +40,7 @@ internal sealed partial class SqsLog
             }
         }
 
-        if ((config.Retry?.MaxAttempts is > 0 and var attempts ? attempts : RetrySettings.Default.MaxAttempts) >= _queues.Options.BackstopReceiveCount)
+        if (NamespaceSettings.ResolveRetry(config.Retry).MaxAttempts >= _queues.Options.BackstopReceiveCount)
         {
             yield return $"config.retry.max_attempts must be below Wal:Sqs:BackstopReceiveCount ({_queues.Options.BackstopReceiveCount}): SQS moves a message received that often to the dead-letter queue itself";
         }

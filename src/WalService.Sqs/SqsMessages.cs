@@ -42,25 +42,12 @@ internal static class SqsMessages
         SqsQueues queues, string queueUrl, IReadOnlyList<Envelope> envelopes, DateTimeOffset now, bool resend, CancellationToken cancellationToken, params (string Name, string Value)[] attributes)
     {
         var queue = queueUrl[(queueUrl.LastIndexOf('/') + 1)..];
-        var fifo = queue.EndsWith(SqsNamespace.FifoSuffix, StringComparison.Ordinal);
+        var fifo = SqsQueues.IsFifo(queue);
         var maxDelay = (int)queues.Options.MaxSendDelay.TotalSeconds;
         var results = new AppendResult[envelopes.Count];
         foreach (var chunk in Chunks(envelopes))
         {
-            var entries = chunk.Select(i => Entry(i, envelopes[i], attributes)).ToList();
-            foreach (var (entry, envelope) in entries.Zip(chunk.Select(i => envelopes[i])))
-            {
-                if (fifo)
-                {
-                    entry.MessageGroupId = SqsIds.GroupId(envelope);
-                    entry.MessageDeduplicationId = resend ? Guid.NewGuid().ToString("N") : SqsIds.DeduplicationId(envelope);
-                }
-                else
-                {
-                    entry.DelaySeconds = (int)Math.Clamp(Math.Floor((envelope.DeliverAt - now).TotalSeconds), 0, maxDelay);
-                }
-            }
-
+            var entries = chunk.Select(i => Entry(i, envelopes[i], fifo, resend, (int)Math.Clamp(Math.Floor((envelopes[i].DeliverAt - now).TotalSeconds), 0, maxDelay), attributes)).ToList();
             var startedAt = Stopwatch.GetTimestamp();
             try
             {
@@ -150,7 +137,11 @@ internal static class SqsMessages
         return Math.Max(1, envelope.Meta.Attempt) + Math.Max(0, ReceivedCount(message) - 1 - early);
     }
 
-    private static SendMessageBatchRequestEntry Entry(int index, Envelope envelope, (string Name, string Value)[] attributes)
+    /// <summary>
+    /// The batch entry of an envelope: on a standard queue with <paramref name="delaySeconds"/>; on a FIFO queue (which
+    /// takes no delay per message) with its group and deduplication ids, a fresh one for a <paramref name="resend"/>.
+    /// </summary>
+    private static SendMessageBatchRequestEntry Entry(int index, Envelope envelope, bool fifo, bool resend, int delaySeconds, (string Name, string Value)[] attributes)
     {
         var entry = new SendMessageBatchRequestEntry
         {
@@ -165,6 +156,16 @@ internal static class SqsMessages
         foreach (var (name, value) in attributes)
         {
             entry.MessageAttributes[name] = new MessageAttributeValue { DataType = "String", StringValue = value };
+        }
+
+        if (fifo)
+        {
+            entry.MessageGroupId = SqsIds.GroupId(envelope);
+            entry.MessageDeduplicationId = resend ? Guid.NewGuid().ToString("N") : SqsIds.DeduplicationId(envelope);
+        }
+        else
+        {
+            entry.DelaySeconds = delaySeconds;
         }
 
         return entry;

@@ -22,7 +22,7 @@ internal sealed record SqsNamespace(string Queue, string DlqQueue, TimeSpan Poll
         var s = config.Sqs ?? new SqsBackend();
         var suffix = s.Fifo ? FifoSuffix : string.Empty;
         var queue = Or(s.QueueName, "wal-" + config.Name.Replace('.', '-') + suffix);
-        var stem = s.Fifo && queue.EndsWith(FifoSuffix, StringComparison.Ordinal) ? queue[..^FifoSuffix.Length] : queue;
+        var stem = s.Fifo && SqsQueues.IsFifo(queue) ? queue[..^FifoSuffix.Length] : queue;
         return new SqsNamespace(
             queue,
             Or(s.DlqQueueName, stem + "-dlq" + suffix),

@@ -27,6 +27,9 @@ internal sealed partial class SqsQueues(IOptions<SqsOptions> options, SqsMetrics
 
     public SqsMetrics Metrics => metrics;
 
+    /// <summary>Whether <paramref name="queue"/> (a name or a URL) is a FIFO queue's: SQS names those with <c>.fifo</c> at the end.</summary>
+    public static bool IsFifo(string queue) => queue.EndsWith(SqsNamespace.FifoSuffix, StringComparison.Ordinal);
+
     /// <summary>Whether SQS accepts <paramref name="queue"/> as the name of a standard (<see cref="NameRule"/>) or FIFO (<see cref="FifoNameRule"/>) queue.</summary>
     public static bool IsLegalName(string queue, bool fifo) => fifo ? FifoQueuePattern().IsMatch(queue) : QueuePattern().IsMatch(queue);
 

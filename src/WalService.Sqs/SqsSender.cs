@@ -65,10 +65,10 @@ internal sealed class SqsSender(SqsQueues queues, string queueUrl, int maxSender
         {
             var batch = new List<Pending>(SqsMessages.MaxBatch);
             long bytes = 0;
-            while (_line.TryPeek(out var next) && SqsMessages.Fits(batch.Count, bytes, SqsMessages.SizeOf(next.Envelope)))
+            while (_line.TryPeek(out var next) && SqsMessages.SizeOf(next.Envelope) is var size && SqsMessages.Fits(batch.Count, bytes, size))
             {
                 batch.Add(_line.Dequeue());
-                bytes += SqsMessages.SizeOf(next.Envelope);
+                bytes += size;
             }
 
             _senders -= batch.Count == 0 ? 1 : 0;

@@ -26,31 +26,27 @@ public sealed class SqsMetricsTests(SqsServer server) : SqsServerTest(server), I
         await Target.WaitForAppliedAsync(await WriteDurableAsync(ns.Name, "flaky", new WalWriteOptions { Target = new Target { Http = new HttpTarget { Url = Target.Url("/fail/1") } } }), Deadline);
         var text = await ScrapeUntilAsync(http, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"delayed\"} 1");
 
-        Assert.True(Has(text, "wal_sqs_send_duration_seconds_bucket", $"queue=\"{queue}\"", "outcome=\"sent\""));
-        Assert.True(Has(text, "wal_sqs_receive_messages_bucket", $"namespace=\"{ns.Name}\""));
-        Assert.True(Has(text, "wal_sqs_visibility_changes_total", $"namespace=\"{ns.Name}\"", "reason=\"extend\""));
-        Assert.True(Has(text, "wal_sqs_visibility_changes_total", $"namespace=\"{ns.Name}\"", "reason=\"retry\""));
-        Assert.True(Has(text, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"visible\""));
-        Assert.True(Has(text, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"in_flight\""));
+        Assert.True(PrometheusText.Has(text, "wal_sqs_send_duration_seconds_bucket", $"queue=\"{queue}\"", "outcome=\"sent\""));
+        Assert.True(PrometheusText.Has(text, "wal_sqs_receive_messages_bucket", $"namespace=\"{ns.Name}\""));
+        Assert.True(PrometheusText.Has(text, "wal_sqs_visibility_changes_total", $"namespace=\"{ns.Name}\"", "reason=\"extend\""));
+        Assert.True(PrometheusText.Has(text, "wal_sqs_visibility_changes_total", $"namespace=\"{ns.Name}\"", "reason=\"retry\""));
+        Assert.True(PrometheusText.Has(text, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"visible\""));
+        Assert.True(PrometheusText.Has(text, "wal_sqs_queue_depth", $"namespace=\"{ns.Name}\"", "state=\"in_flight\""));
 
         await Server.Client.DeleteQueueAsync((await Server.Client.GetQueueUrlAsync(queue, Ct)).QueueUrl, Ct);
         var refused = await Wal.WriteAsync(ns.Name, "gone"u8.ToArray(), null, Ct);
         var errors = await ScrapeUntilAsync(http, "wal_sqs_send_errors_total", $"queue=\"{queue}\"");
 
         Assert.NotEqual(Trilean.True, refused.Durable);
-        Assert.True(Has(errors, "wal_sqs_send_duration_seconds_bucket", $"queue=\"{queue}\"", "outcome=\"refused\""));
+        Assert.True(PrometheusText.Has(errors, "wal_sqs_send_duration_seconds_bucket", $"queue=\"{queue}\"", "outcome=\"refused\""));
     }
-
-    /// <summary>Whether a series of <paramref name="metric"/> has all <paramref name="labels"/>, in whatever order.</summary>
-    private static bool Has(string text, string metric, params string[] labels) =>
-        text.Split('\n').Any(line => line.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(l => line.Contains(l, StringComparison.Ordinal)));
 
     private static Task<string> ScrapeUntilAsync(HttpClient http, string metric, params string[] labels) =>
         Eventually.WaitAsync(
             async () =>
             {
                 var body = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), Ct);
-                return Has(body, metric, labels) ? body : null;
+                return PrometheusText.Has(body, metric, labels) ? body : null;
             },
             Deadline,
             $"{metric} to show up on /metrics");

@@ -27,7 +27,7 @@ public sealed class SqsOptionsTests(TunedSqsServer server) : SqsServerTest(serve
         Assert.Equal("in four hops", Encoding.UTF8.GetString(received.Body));
         Assert.Equal(1, received.Attempt);
         Assert.Equal(1, status.Attempts);
-        Assert.True(Sum(metrics, "wal_sqs_send_duration_seconds_count", $"queue=\"{QueueOf(ns)}\"") >= 4, $"expected the warm-up, the write and at least two sends again to {QueueOf(ns)}:\n{metrics}");
+        Assert.True(PrometheusText.Sum(metrics, "wal_sqs_send_duration_seconds_count", $"queue=\"{QueueOf(ns)}\"") >= 4, $"expected the warm-up, the write and at least two sends again to {QueueOf(ns)}:\n{metrics}");
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class SqsOptionsTests(TunedSqsServer server) : SqsServerTest(serve
         var metrics = await MetricsAfterAsync(ns.Name, applied: 40);
 
         Assert.Equal(40, ids.Distinct().Count());
-        Assert.InRange(Sum(metrics, "wal_sqs_send_duration_seconds_count", $"queue=\"{QueueOf(ns)}\""), 1, 39);
+        Assert.InRange(PrometheusText.Sum(metrics, "wal_sqs_send_duration_seconds_count", $"queue=\"{QueueOf(ns)}\""), 1, 39);
     }
 
     /// <summary>
@@ -52,16 +52,10 @@ public sealed class SqsOptionsTests(TunedSqsServer server) : SqsServerTest(serve
             {
                 using var http = Server.Factory.CreateClient();
                 var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), Ct);
-                return Sum(metrics, "wal_deliveries_total", $"namespace=\"{ns}\"", "outcome=\"applied\"") >= applied ? metrics : null;
+                return PrometheusText.Sum(metrics, "wal_deliveries_total", $"namespace=\"{ns}\"", "outcome=\"applied\"") >= applied ? metrics : null;
             },
             Deadline,
             $"/metrics to count {applied} deliveries in {ns}");
-
-    /// <summary>The sum of the series of <paramref name="metric"/> that have all <paramref name="labels"/>.</summary>
-    private static double Sum(string metrics, string metric, params string[] labels) =>
-        metrics.Split('\n')
-            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(label => l.Contains(label, StringComparison.Ordinal)))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 }
 
 /// <summary>An <see cref="SqsServer"/> whose sends carry a delay of at most one second, one send to a queue at a time.</summary>

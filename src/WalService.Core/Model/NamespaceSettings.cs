@@ -79,7 +79,8 @@ public sealed class NamespaceSettings
         return new NamespaceSettings(source);
     }
 
-    private static RetrySettings ResolveRetry(RetryPolicy? p)
+    /// <summary>A namespace's <c>retry</c> with the defaults filled in where a field is unset (zero).</summary>
+    public static RetrySettings ResolveRetry(RetryPolicy? p)
     {
         var d = RetrySettings.Default;
         if (p is null)

@@ -30,7 +30,8 @@ public sealed class KafkaDeliveryTests(KafkaServer server) : KafkaServerTest(ser
     {
         var ns = await CreateAsync(KafkaNamespace(Target.Url("/ok")));
 
-        var writtenAt = DateTimeOffset.UtcNow;
+        // Whole milliseconds, as a record's timestamp: otherwise a write in the same millisecond would look earlier.
+        var writtenAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var id = await WriteDurableAsync(ns.Name, "inspect", new WalWriteOptions { OrderingKey = "order-7", Delay = TimeSpan.FromSeconds(1), Headers = new Dictionary<string, string> { ["tenant"] = "eu-1" } });
         var record = ReadOne($"wal.{ns.Name}", id);
         var deliverAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(Header(record, "wal-deliver-at"), System.Globalization.CultureInfo.InvariantCulture));

@@ -21,6 +21,8 @@ public sealed class ConsumerHost : BackgroundService
     private readonly RuntimeServices _services;
     private readonly WorkSignals _reconcile = new();
     private readonly Dictionary<string, NamespaceWorker> _workers = new(StringComparer.Ordinal);
+    private Task? _stopping;
+    private TaskCompletionSource _nextPass = NewPass();
 
     public ConsumerHost(
         NamespaceRegistry registry,
@@ -40,17 +42,34 @@ public sealed class ConsumerHost : BackgroundService
         _registry.Changed += () => _reconcile.Notify(string.Empty);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes once the workers match the registry as it is now (a pass begun after this call has run, or the
+    /// consumers have stopped): after a pause, no delivery is under way here and none starts.
+    /// </summary>
+    public Task ReconciledAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
-        List<NamespaceWorker> stopping;
+        Task pass;
         lock (_workers)
         {
-            stopping = [.. _workers.Values];
-            _workers.Clear();
+            pass = _nextPass.Task;
         }
 
-        await Task.WhenAll(stopping.Select(w => StopWorkerAsync(w, cancellationToken)));
+        _reconcile.Notify(string.Empty);
+        return pass.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops every worker. A host may ask more than once (a test host's stop and the program's run ending both do):
+    /// every caller waits for the one stop, so none goes on to dispose the backends while deliveries are under way.
+    /// </summary>
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_workers)
+        {
+            _stopping ??= StopWorkersAsync(cancellationToken);
+        }
+
+        return _stopping.WaitAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -67,7 +86,22 @@ public sealed class ConsumerHost : BackgroundService
                 RuntimeLog.RefreshFailed(_services.Logger, ex);
             }
 
-            await ReconcileAsync(stoppingToken);
+            TaskCompletionSource pass;
+            lock (_workers)
+            {
+                pass = _nextPass;
+                _nextPass = NewPass();
+            }
+
+            try
+            {
+                await ReconcileAsync(stoppingToken);
+            }
+            finally
+            {
+                pass.TrySetResult();
+            }
+
             if (_services.Time.GetUtcNow() - lastBacklog >= BacklogInterval)
             {
                 await PublishBacklogAsync(stoppingToken);
@@ -84,6 +118,25 @@ public sealed class ConsumerHost : BackgroundService
             }
         }
     }
+
+    private async Task StopWorkersAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        List<NamespaceWorker> stopping;
+        lock (_workers)
+        {
+            stopping = [.. _workers.Values];
+            _workers.Clear();
+        }
+
+        await Task.WhenAll(stopping.Select(w => StopWorkerAsync(w, cancellationToken)));
+        lock (_workers)
+        {
+            _nextPass.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource NewPass() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {

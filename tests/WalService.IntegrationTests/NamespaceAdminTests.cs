@@ -136,6 +136,23 @@ public sealed class NamespaceAdminTests(WalServerFactory factory) : ServerTest(f
     }
 
     [Fact]
+    public async Task APauseAnswersOnceTheDeliveryUnderWayIsAppliedAndNoneFollows()
+    {
+        var config = await CreateAsync(Namespaces.Http(Target.Url("/slow/1000")));
+        var underWay = await WriteDurableAsync(config.Name, "under way");
+        await Eventually.WaitAsync(() => Target.For(underWay).Count > 0, Deadline, "the delivery to start");
+
+        await Wal.Admin.PauseNamespaceAsync(new PauseNamespaceRequest { Name = config.Name }, cancellationToken: Ct);
+        var applied = await Wal.GetStatusAsync(config.Name, underWay, Ct);
+        var held = await WriteDurableAsync(config.Name, "held");
+        var marker = await CreateAsync(Namespaces.Http(Target.Url("/ok")));
+        await Target.WaitForAppliedAsync(await WriteDurableAsync(marker.Name, "marker"), Deadline);
+
+        Assert.Equal(MessageState.Applied, applied.State);
+        Assert.Empty(Target.For(held));
+    }
+
+    [Fact]
     public async Task AConfigChangeReachesTheRunningConsumersWithinTwoSeconds()
     {
         var config = await CreateAsync(Namespaces.Http(Target.Url("/status/400"), maxAttempts: 1));

@@ -27,7 +27,8 @@ public static class WalCoreServiceCollectionExtensions
         services.TryAddSingleton<WorkSignals>();
         services.TryAddSingleton<MessageIdGenerator>();
         services.TryAddSingleton<WriteCoordinator>();
-        services.AddHostedService<ConsumerHost>();
+        services.TryAddSingleton<ConsumerHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConsumerHost>());
         return new WalBuilder(services);
     }
 }

@@ -18,6 +18,7 @@ internal sealed class NamespaceAdminService(
     BackendCatalog backends,
     TargetCatalog targets,
     WorkSignals signals,
+    ConsumerHost consumers,
     TimeProvider time) : NamespaceAdmin.NamespaceAdminBase
 {
     public override async Task<Namespace> CreateNamespace(CreateNamespaceRequest request, ServerCallContext context)
@@ -96,8 +97,13 @@ internal sealed class NamespaceAdminService(
         return new Empty();
     }
 
-    public override Task<Namespace> PauseNamespace(PauseNamespaceRequest request, ServerCallContext context) =>
-        SetStateAsync(request.Name, NamespaceState.Paused, context.CancellationToken);
+    /// <summary>Answers once this instance has stopped delivering the namespace (deliveries under way finished); other instances stop at their next refresh.</summary>
+    public override async Task<Namespace> PauseNamespace(PauseNamespaceRequest request, ServerCallContext context)
+    {
+        var paused = await SetStateAsync(request.Name, NamespaceState.Paused, context.CancellationToken);
+        await consumers.ReconciledAsync(context.CancellationToken);
+        return paused;
+    }
 
     public override Task<Namespace> ResumeNamespace(ResumeNamespaceRequest request, ServerCallContext context) =>
         SetStateAsync(request.Name, NamespaceState.Active, context.CancellationToken);

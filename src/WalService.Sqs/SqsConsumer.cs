@@ -1,3 +1,4 @@
+using Amazon.Runtime;
 using Amazon.SQS.Model;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -151,7 +152,11 @@ internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string qu
             }
             catch (Exception ex)
             {
-                SqsLogEvents.ReceiveFailed(logger, ex, sqs.Queue, ns);
+                // SQS's own answer (a deleted queue, a denied call) says all there is; a stack trace would repeat each second.
+                if (ex is AmazonServiceException refused)
+                    SqsLogEvents.ReceiveRefused(logger, sqs.Queue, ns, refused.ErrorCode, refused.Message);
+                else
+                    SqsLogEvents.ReceiveFailed(logger, ex, sqs.Queue, ns);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
             }
         }

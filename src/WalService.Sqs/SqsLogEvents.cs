@@ -8,6 +8,9 @@ internal static partial class SqsLogEvents
     [LoggerMessage(3100, LogLevel.Warning, "Receiving from queue {Queue} of namespace {Namespace} failed; trying again in a second")]
     public static partial void ReceiveFailed(ILogger logger, Exception exception, string queue, string @namespace);
 
+    [LoggerMessage(3107, LogLevel.Warning, "Receiving from queue {Queue} of namespace {Namespace} was refused ({ErrorCode}: {Reason}); trying again in a second")]
+    public static partial void ReceiveRefused(ILogger logger, string queue, string @namespace, string errorCode, string reason);
+
     [LoggerMessage(3101, LogLevel.Warning, "Message {SqsMessageId} in queue {Queue} carries no readable wal-meta attribute and is left in the queue: {Reason}")]
     public static partial void Unreadable(ILogger logger, string sqsMessageId, string queue, string reason);
 

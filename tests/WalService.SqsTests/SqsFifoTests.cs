@@ -78,7 +78,7 @@ public sealed class SqsFifoTests(SqsServer server) : SqsServerTest(server), ICla
 
         Assert.InRange(firstReceived.ReceivedAt - writtenAt, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
         Assert.Equal(1, firstReceived.Attempt);
-        Assert.Equal(1, (await Wal.GetStatusAsync(ns.Name, first, Ct)).Attempts);
+        Assert.Equal(1, (await WaitForStateAsync(ns.Name, first, MessageState.Applied)).Attempts);
         Assert.True(secondReceived.ReceivedAt >= firstReceived.ReceivedAt, "the later message of the key arrived before the delayed one");
         Assert.True(unkeyedReceived.ReceivedAt < firstReceived.ReceivedAt, "a message without a key waited for the delayed one");
     }

@@ -41,15 +41,25 @@ public sealed class SqsMetricsTests(SqsServer server) : SqsServerTest(server), I
         Assert.True(PrometheusText.Has(errors, "wal_sqs_send_duration_seconds_bucket", $"queue=\"{queue}\"", "outcome=\"refused\""));
     }
 
-    private static Task<string> ScrapeUntilAsync(HttpClient http, string metric, params string[] labels) =>
-        Eventually.WaitAsync(
-            async () =>
-            {
-                var body = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), Ct);
-                return PrometheusText.Has(body, metric, labels) ? body : null;
-            },
-            Deadline,
-            $"{metric} to show up on /metrics");
+    private static async Task<string> ScrapeUntilAsync(HttpClient http, string metric, params string[] labels)
+    {
+        var last = "";
+        try
+        {
+            return await Eventually.WaitAsync(
+                async () =>
+                {
+                    last = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), Ct);
+                    return PrometheusText.Has(last, metric, labels) ? last : null;
+                },
+                Deadline,
+                $"{metric} with {string.Join(", ", labels)} to show up on /metrics");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; last seen: [{string.Join("; ", PrometheusText.Series(last, metric))}]", ex);
+        }
+    }
 }
 
 [CollectionDefinition(nameof(SqsMetricsTests), DisableParallelization = true)]

@@ -18,7 +18,8 @@ dotnet test --solution WalService.slnx -c Release --no-build "$@" 2>&1 | tee "$l
 status=${PIPESTATUS[0]}
 set -e
 
-# One closing line that any reader of the output understands.
+# Each failure again, without the server logs captured around it, then one closing line any reader understands.
+awk '/^failed /{n=12} n&&!/^  (Standard output|Error output)/{print; n--; next} {n=0}' "$log"
 sum() { grep -E "^\s+$1: [0-9]+" "$log" | awk '{ s += $2 } END { print s + 0 }'; }
 echo "Tests: $(sum succeeded) passed, $(sum failed) failed, $(sum skipped) skipped"
 exit "$status"

@@ -81,7 +81,7 @@ internal sealed partial class KafkaLog
     public async Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var deadLetters = await _archive.CountAsync(ns, cancellationToken);
-        return _consumers.TryGetValue(ns, out var consumer) ? consumer.Backlog(now, deadLetters) : new Backlog(0, 0, 0, deadLetters, null);
+        return _consumers.TryGet(ns, out var consumer) ? consumer.Backlog(now, deadLetters) : new Backlog(0, 0, 0, deadLetters, null);
     }
 
     /// <summary>
@@ -125,7 +125,7 @@ internal sealed partial class KafkaLog
         }
 
         var total = topics[kafka.Topic] + topics[kafka.RetryTopic];
-        var here = _consumers.TryGetValue(ns.Name, out var consumer) ? consumer.AssignedPartitions : 0;
+        var here = _consumers.TryGet(ns.Name, out var consumer) ? consumer.AssignedPartitions : 0;
         return new NamespaceReadiness(true, $"consuming {here} of {total} partitions here");
     }
 }

@@ -12,7 +12,7 @@ internal sealed partial class KafkaLog
     {
         ArgumentNullException.ThrowIfNull(message);
         var ns = message.Envelope.Meta.Namespace;
-        if (!_consumers.TryGetValue(ns, out var consumer) || !consumer.Holds(message) || await KafkaOfAsync(ns, cancellationToken) is not { } kafka)
+        if (!_consumers.TryGet(ns, out var consumer) || !consumer.Holds(message) || await KafkaOfAsync(ns, cancellationToken) is not { } kafka)
         {
             return;
         }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using WalService.Api.Internal;
@@ -30,7 +29,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly LedgerWriter _statuses;
     private readonly KafkaAppender _appender;
-    private readonly ConcurrentDictionary<string, NamespaceConsumer> _consumers = new(StringComparer.Ordinal);
+    private readonly NamespaceConsumers<NamespaceConsumer> _consumers = new();
 
     public KafkaLog(
         KafkaClusters clusters,
@@ -53,7 +52,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         _statuses = new LedgerWriter(ledger, time, logger);
         _appender = new KafkaAppender(clusters, registry, new LedgerAppends(ledger, DeferStatuses));
         _deadLetters = new ArchivedDeadLetters(archive, ledger);
-        metrics.ObserveLagOf(() => _consumers.SelectMany(c => c.Value.Lag().Select(l => (c.Key, l.Partition, l.Lag))));
+        metrics.ObserveLagOf(() => _consumers.All.SelectMany(c => c.Value.Lag().Select(l => (c.Key, l.Partition, l.Lag))));
     }
 
     public BackendKind Kind => BackendKind.Kafka;
@@ -95,7 +94,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         foreach (var message in messages)
         {
             var ns = message.Envelope.Meta.Namespace;
-            if (!_consumers.TryGetValue(ns, out var consumer) || !consumer.Holds(message))
+            if (!_consumers.TryGet(ns, out var consumer) || !consumer.Holds(message))
             {
                 continue;
             }
@@ -112,7 +111,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         var ns = message.Envelope.Meta.Namespace;
-        if (!_consumers.TryGetValue(ns, out var consumer) || !consumer.Holds(message) || await KafkaOfAsync(ns, cancellationToken) is not { } kafka)
+        if (!_consumers.TryGet(ns, out var consumer) || !consumer.Holds(message) || await KafkaOfAsync(ns, cancellationToken) is not { } kafka)
         {
             return;
         }
@@ -137,7 +136,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     public ValueTask ReleaseAsync(LeasedMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (_consumers.TryGetValue(message.Envelope.Meta.Namespace, out var consumer))
+        if (_consumers.TryGet(message.Envelope.Meta.Namespace, out var consumer))
         {
             consumer.Return(message);
         }
@@ -145,22 +144,11 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask StopConsumingAsync(string ns)
-    {
-        if (_consumers.TryRemove(ns, out var consumer))
-        {
-            await consumer.StopAsync();
-            consumer.Dispose();
-        }
-    }
+    public ValueTask StopConsumingAsync(string ns) => _consumers.StopAsync(ns);
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var ns in _consumers.Keys.ToList())
-        {
-            await StopConsumingAsync(ns);
-        }
-
+        await _consumers.DisposeAsync();
         await _statuses.DisposeAsync();
     }
 
@@ -175,36 +163,28 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         }
     }
 
-    private async Task<NamespaceConsumer?> ConsumerAsync(string ns, CancellationToken cancellationToken)
+    private Task<NamespaceConsumer?> ConsumerAsync(string ns, CancellationToken cancellationToken)
     {
-        if (_consumers.TryGetValue(ns, out var consumer))
+        if (_consumers.TryGet(ns, out var consumer) && consumer.Failed)
         {
-            if (!consumer.Failed)
-            {
-                return consumer;
-            }
-
             // Its records go back to the group: a new member reads them again from the committed offsets.
-            _consumers.TryRemove(new KeyValuePair<string, NamespaceConsumer>(ns, consumer));
-            consumer.Dispose();
+            _consumers.Discard(ns, consumer);
         }
 
-        if (await KafkaOfAsync(ns, cancellationToken) is not { } kafka)
-        {
-            return null;
-        }
-
-        lock (_consumers)
-        {
-            if (!_consumers.TryGetValue(ns, out consumer))
+        return _consumers.GetOrStartAsync(
+            ns,
+            async ct =>
             {
-                consumer = new NamespaceConsumer(ns, kafka, _clusters, _time, _logger, () => _signals.Notify(ns));
-                consumer.Start();
-                _consumers[ns] = consumer;
-            }
+                if (await KafkaOfAsync(ns, ct) is not { } kafka)
+                {
+                    return null;
+                }
 
-            return consumer;
-        }
+                var started = new NamespaceConsumer(ns, kafka, _clusters, _time, _logger, () => _signals.Notify(ns));
+                started.Start();
+                return started;
+            },
+            cancellationToken);
     }
 
     private async ValueTask<KafkaNamespace?> KafkaOfAsync(string ns, CancellationToken cancellationToken) =>

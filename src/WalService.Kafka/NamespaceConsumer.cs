@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Core.Runtime;
 
 namespace WalService.Kafka;
 
@@ -15,7 +16,7 @@ namespace WalService.Kafka;
 /// rebalance, revoked partitions stop handing out records, wait (up to <see cref="KafkaOptions.RevokeGrace"/>) for
 /// deliveries under way, and commit what is done before they go.
 /// </summary>
-internal sealed class NamespaceConsumer : IDisposable
+internal sealed class NamespaceConsumer : INamespaceConsumer
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);

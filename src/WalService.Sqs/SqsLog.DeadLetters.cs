@@ -12,7 +12,7 @@ internal sealed partial class SqsLog
     {
         ArgumentNullException.ThrowIfNull(message);
         var ns = message.Envelope.Meta.Namespace;
-        if (!_consumers.TryGetValue(ns, out var consumer) || consumer.Take(message) is not { } held || await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        if (!_consumers.TryGet(ns, out var consumer) || consumer.Take(message) is not { } held || await SqsOfAsync(ns, cancellationToken) is not { } sqs)
         {
             return;
         }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Logging;
 using WalService.Api.V1;
@@ -30,8 +29,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly LedgerWriter _statuses;
     private readonly SqsAppender _appender;
-    private readonly ConcurrentDictionary<string, SqsConsumer> _consumers = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _starting = new(1, 1);
+    private readonly NamespaceConsumers<SqsConsumer> _consumers = new();
 
     public SqsLog(SqsQueues queues, NamespaceRegistry registry, IMessageLedgerStore ledger, IDeadLetterArchive archive, WorkSignals signals, TimeProvider time, ILogger<SqsLog> logger)
     {
@@ -86,7 +84,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(messages);
         foreach (var group in messages.GroupBy(m => m.Envelope.Meta.Namespace))
         {
-            if (!_consumers.TryGetValue(group.Key, out var consumer))
+            if (!_consumers.TryGet(group.Key, out var consumer))
             {
                 continue;
             }
@@ -105,7 +103,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         var ns = message.Envelope.Meta.Namespace;
-        if (!_consumers.TryGetValue(ns, out var consumer) || await consumer.RetryLaterAsync(message, at - _time.GetUtcNow()) is not { } next)
+        if (!_consumers.TryGet(ns, out var consumer) || await consumer.RetryLaterAsync(message, at - _time.GetUtcNow()) is not { } next)
         {
             return;
         }
@@ -119,30 +117,18 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
     public async ValueTask ReleaseAsync(LeasedMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (_consumers.TryGetValue(message.Envelope.Meta.Namespace, out var consumer))
+        if (_consumers.TryGet(message.Envelope.Meta.Namespace, out var consumer))
         {
             await consumer.ReleaseAsync(message);
         }
     }
 
-    public async ValueTask StopConsumingAsync(string ns)
-    {
-        if (_consumers.TryRemove(ns, out var consumer))
-        {
-            await consumer.StopAsync();
-            consumer.Dispose();
-        }
-    }
+    public ValueTask StopConsumingAsync(string ns) => _consumers.StopAsync(ns);
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var ns in _consumers.Keys.ToList())
-        {
-            await StopConsumingAsync(ns);
-        }
-
+        await _consumers.DisposeAsync();
         await _statuses.DisposeAsync();
-        _starting.Dispose();
     }
 
     /// <summary>Sends an envelope for a message taken from the consumer; when that fails, gives the message back (so it is delivered again) and throws.</summary>
@@ -157,38 +143,23 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
         }
     }
 
-    private async Task<SqsConsumer?> ConsumerAsync(string ns, CancellationToken cancellationToken)
-    {
-        if (_consumers.TryGetValue(ns, out var consumer))
-        {
-            return consumer;
-        }
-
-        if (await _registry.GetAsync(ns, cancellationToken) is not { Backend: BackendKind.Sqs } settings)
-        {
-            return null;
-        }
-
-        var sqs = SqsNamespace.From(settings.Source.Config);
-        await _starting.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_consumers.TryGetValue(ns, out consumer))
+    private Task<SqsConsumer?> ConsumerAsync(string ns, CancellationToken cancellationToken) =>
+        _consumers.GetOrStartAsync(
+            ns,
+            async ct =>
             {
-                var url = await _queues.UrlAsync(sqs.Queue, cancellationToken);
-                var receivers = SqsConsumer.ReceiversFor(settings.Concurrency);
-                consumer = new SqsConsumer(ns, sqs, url, receivers, _queues, _time, _logger, () => _signals.Notify(ns));
-                consumer.Start();
-                _consumers[ns] = consumer;
-            }
+                if (await _registry.GetAsync(ns, ct) is not { Backend: BackendKind.Sqs } settings)
+                {
+                    return null;
+                }
 
-            return consumer;
-        }
-        finally
-        {
-            _starting.Release();
-        }
-    }
+                var sqs = SqsNamespace.From(settings.Source.Config);
+                var url = await _queues.UrlAsync(sqs.Queue, ct);
+                var started = new SqsConsumer(ns, sqs, url, SqsConsumer.ReceiversFor(settings.Concurrency), _queues, _time, _logger, () => _signals.Notify(ns));
+                started.Start();
+                return started;
+            },
+            cancellationToken);
 
     private async ValueTask<SqsNamespace?> SqsOfAsync(string ns, CancellationToken cancellationToken) =>
         await _registry.GetAsync(ns, cancellationToken) is { Backend: BackendKind.Sqs } settings ? SqsNamespace.From(settings.Source.Config) : null;

@@ -1,7 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Google.Protobuf.WellKnownTypes;
 using WalService.Api.V1;
 using WalService.Client;
 using WalService.TestSupport;
@@ -12,35 +11,11 @@ namespace WalService.DockerTests;
 /// The acceptance flow on a real Apache Kafka broker: the service creates the namespace's topics itself, delivers,
 /// retries, dead-letters and redrives. Where no Docker engine answers, each test is skipped with what was probed.
 /// </summary>
-public sealed class KafkaBrokerTests(KafkaBrokerServer kafka) : IAsyncLifetime
+public sealed class KafkaBrokerTests(KafkaBrokerServer kafka) : DockerServerTest
 {
-    /// <summary>Generous: a consumer's first group join on a fresh broker takes seconds.</summary>
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    protected override string? SkipReason => kafka.SkipReason;
 
-    private WalClient Wal { get; set; } = null!;
-
-    private HttpTargetServer Target { get; set; } = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        if (kafka.SkipReason is { } reason)
-        {
-            Assert.Skip(reason);
-        }
-
-        Target = await HttpTargetServer.StartAsync();
-        Wal = kafka.Factory.CreateWalClient();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Target is not null)
-        {
-            await Target.DisposeAsync();
-        }
-    }
+    protected override WalServerFactory Factory => kafka.Factory;
 
     [Fact]
     public async Task CreatingANamespaceCreatesItsTopicsWithTheNamespacesPartitionCount()
@@ -123,39 +98,10 @@ public sealed class KafkaBrokerTests(KafkaBrokerServer kafka) : IAsyncLifetime
     }
 
     /// <summary>A namespace on the broker with an HTTP target and fast retries; the service creates its topics.</summary>
-    private static NamespaceConfig KafkaNamespace(string url, int maxAttempts = 3, int partitions = 4) => new()
+    private static NamespaceConfig KafkaNamespace(string url, int maxAttempts = 3, int partitions = 4)
     {
-        Name = $"d-{Guid.NewGuid().ToString("N")[..8]}",
-        Kafka = new KafkaBackend { Partitions = partitions },
-        Target = new Target { Http = new HttpTarget { Url = url, Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) } },
-        Retry = new RetryPolicy
-        {
-            MaxAttempts = maxAttempts,
-            InitialBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(50)),
-            MaxBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(200)),
-        },
-    };
-
-    private async Task<NamespaceConfig> CreateAsync(NamespaceConfig config)
-    {
-        await Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct);
+        var config = TestNamespaces.Http($"d-{Guid.NewGuid().ToString("N")[..8]}", url, maxAttempts);
+        config.Kafka = new KafkaBackend { Partitions = partitions };
         return config;
     }
-
-    private async Task<string> WriteDurableAsync(string ns, string payload, WalWriteOptions? options = null)
-    {
-        var response = await Wal.WriteAsync(ns, Encoding.UTF8.GetBytes(payload), options, Ct);
-        Assert.True(response.Durable == Trilean.True, $"write answered {response.Durable}: {response.Message}");
-        return response.MessageId;
-    }
-
-    private Task<MessageStatus> WaitForStateAsync(string ns, string id, MessageState state) =>
-        Eventually.WaitAsync(
-            async () =>
-            {
-                var status = await Wal.GetStatusAsync(ns, id, Ct);
-                return status.State == state ? status : null;
-            },
-            Deadline,
-            $"message {id} to reach {state}");
 }

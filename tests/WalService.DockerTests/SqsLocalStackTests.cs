@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Google.Protobuf.WellKnownTypes;
 using WalService.Api.V1;
 using WalService.Client;
 using WalService.TestSupport;
@@ -11,34 +10,11 @@ namespace WalService.DockerTests;
 /// The acceptance flow on LocalStack's SQS: the service creates the namespace's queues itself, delivers, retries,
 /// dead-letters and redrives, on standard and FIFO queues. Where no Docker engine answers, each test is skipped with what was probed.
 /// </summary>
-public sealed class SqsLocalStackTests(LocalStackServer localStack) : IAsyncLifetime
+public sealed class SqsLocalStackTests(LocalStackServer localStack) : DockerServerTest
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    protected override string? SkipReason => localStack.SkipReason;
 
-    private WalClient Wal { get; set; } = null!;
-
-    private HttpTargetServer Target { get; set; } = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        if (localStack.SkipReason is { } reason)
-        {
-            Assert.Skip(reason);
-        }
-
-        Target = await HttpTargetServer.StartAsync();
-        Wal = localStack.Factory.CreateWalClient();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Target is not null)
-        {
-            await Target.DisposeAsync();
-        }
-    }
+    protected override WalServerFactory Factory => localStack.Factory;
 
     [Fact]
     public async Task CreatingANamespaceCreatesItsQueueAndADeadLetterQueueItRedrivesTo()
@@ -122,18 +98,12 @@ public sealed class SqsLocalStackTests(LocalStackServer localStack) : IAsyncLife
     }
 
     /// <summary>A namespace on SQS (a dot in its name, which its queue names turn into a dash) with an HTTP target and fast retries.</summary>
-    private static NamespaceConfig SqsNamespace(string url, int maxAttempts = 3, bool fifo = false) => new()
+    private static NamespaceConfig SqsNamespace(string url, int maxAttempts = 3, bool fifo = false)
     {
-        Name = $"d.{Guid.NewGuid().ToString("N")[..8]}",
-        Sqs = new SqsBackend { Fifo = fifo },
-        Target = new Target { Http = new HttpTarget { Url = url, Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) } },
-        Retry = new RetryPolicy
-        {
-            MaxAttempts = maxAttempts,
-            InitialBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(50)),
-            MaxBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(200)),
-        },
-    };
+        var config = TestNamespaces.Http($"d.{Guid.NewGuid().ToString("N")[..8]}", url, maxAttempts);
+        config.Sqs = new SqsBackend { Fifo = fifo };
+        return config;
+    }
 
     private async Task<string?> QueueUrlAsync(string queue)
     {
@@ -146,27 +116,4 @@ public sealed class SqsLocalStackTests(LocalStackServer localStack) : IAsyncLife
             return null;
         }
     }
-
-    private async Task<NamespaceConfig> CreateAsync(NamespaceConfig config)
-    {
-        await Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct);
-        return config;
-    }
-
-    private async Task<string> WriteDurableAsync(string ns, string payload, WalWriteOptions? options = null)
-    {
-        var response = await Wal.WriteAsync(ns, Encoding.UTF8.GetBytes(payload), options, Ct);
-        Assert.True(response.Durable == Trilean.True, $"write answered {response.Durable}: {response.Message}");
-        return response.MessageId;
-    }
-
-    private Task<MessageStatus> WaitForStateAsync(string ns, string id, MessageState state) =>
-        Eventually.WaitAsync(
-            async () =>
-            {
-                var status = await Wal.GetStatusAsync(ns, id, Ct);
-                return status.State == state ? status : null;
-            },
-            Deadline,
-            $"message {id} to reach {state}");
 }

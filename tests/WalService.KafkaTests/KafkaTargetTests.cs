@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;
@@ -130,12 +129,7 @@ public sealed class KafkaTargetTests(KafkaServer server) : KafkaServerTest(serve
         Name = $"kt-{Guid.NewGuid().ToString("N")[..10]}",
         AllowTargetOverride = true,
         Target = new Target { Kafka = new KafkaTarget { Topic = topic } },
-        Retry = new RetryPolicy
-        {
-            MaxAttempts = maxAttempts,
-            InitialBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(50)),
-            MaxBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(200)),
-        },
+        Retry = TestNamespaces.FastRetries(maxAttempts),
     };
 }
 

@@ -12,36 +12,21 @@ namespace WalService.ProcessTests;
 /// One is killed under load; the other goes on taking writes, and what the killed one had received comes back to it
 /// once its visibility timeout (short here) runs out.
 /// </summary>
-public sealed class SqsFailoverProcessTests : IAsyncLifetime
+public sealed class SqsFailoverProcessTests() : TwoProcessTest("sqs")
 {
     private const string Namespace = "failover";
-    private readonly string _folder = Directory.CreateTempSubdirectory("wal-sqs-").FullName;
     private SqsEmulator _sqs = null!;
-    private PostgresServer _postgres = null!;
-    private HttpTargetServer _target = null!;
-    private ServerProcess _first = null!;
-    private ServerProcess _second = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         _sqs = await SqsEmulator.StartAsync();
-        _postgres = await PostgresServer.StartAsync();
-        _target = await HttpTargetServer.StartAsync();
-        var connectionString = await _postgres.CreateDatabaseAsync("sqs");
-        _first = OnSqs("first", connectionString);
-        _second = OnSqs("second", connectionString);
+        await base.InitializeAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await _first.DisposeAsync();
-        await _second.DisposeAsync();
-        await _target.DisposeAsync();
-        await _postgres.DisposeAsync();
+        await base.DisposeAsync();
         await _sqs.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
     }
 
     [Theory]
@@ -50,18 +35,18 @@ public sealed class SqsFailoverProcessTests : IAsyncLifetime
     public async Task WhenOneOfTwoProcessesIsKilledTheOtherDeliversEveryDurableWrite(bool fifo)
     {
         FailoverUnderLoad.Step($"1. start two processes on one control plane and one emulator; create an SQS namespace ({(fifo ? "FIFO" : "standard")} queue) with a 5 s visibility timeout");
-        await Task.WhenAll(_first.StartAsync(), _second.StartAsync());
+        await Task.WhenAll(First.StartAsync(), Second.StartAsync());
         var config = new NamespaceConfig
         {
             Name = Namespace,
             Sqs = new SqsBackend { VisibilityTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)), Fifo = fifo },
-            Target = new Target { Http = new HttpTarget { Url = _target.Url("/ok") } },
+            Target = new Target { Http = new HttpTarget { Url = Target.Url("/ok") } },
             Consumer = new ConsumerSettings { Concurrency = 8 },
         };
-        await _first.CreateClient().Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct);
-        await Task.WhenAll(WarmUpAsync(_first), WarmUpAsync(_second));
+        await First.CreateClient().Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct);
+        await Task.WhenAll(WarmUpAsync(First), WarmUpAsync(Second));
 
-        await FailoverUnderLoad.RunAsync(_first, _second, Namespace, _target);
+        await FailoverUnderLoad.RunAsync(First, Second, Namespace, Target);
     }
 
     /// <summary>Waits until a write through <paramref name="server"/> is acknowledged and delivered: it knows the namespace and consumes.</summary>
@@ -83,18 +68,14 @@ public sealed class SqsFailoverProcessTests : IAsyncLifetime
             },
             TimeSpan.FromSeconds(30),
             "a write to be acknowledged");
-        await _target.WaitForAppliedAsync(id, TimeSpan.FromSeconds(30));
+        await Target.WaitForAppliedAsync(id, TimeSpan.FromSeconds(30));
     }
 
-    private ServerProcess OnSqs(string name, string connectionString)
+    protected override void Configure(ServerProcess server)
     {
-        var server = new ServerProcess(Directory.CreateDirectory(Path.Combine(_folder, name)).FullName);
-        server.Environment["Wal__ControlPlane__Provider"] = "postgres";
-        server.Environment["ConnectionStrings__ControlPlane"] = connectionString;
         server.Environment["Wal__Sqs__ServiceUrl"] = _sqs.ServiceUrl;
         server.Environment["Wal__Sqs__Region"] = "us-east-1";
         server.Environment["AWS_ACCESS_KEY_ID"] = "test";
         server.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
-        return server;
     }
 }

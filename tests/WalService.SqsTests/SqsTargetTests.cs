@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;
+using WalService.TestSupport;
 
 namespace WalService.SqsTests;
 
@@ -102,11 +102,6 @@ public sealed class SqsTargetTests(SqsServer server) : SqsServerTest(server), IC
         Name = $"st-{Guid.NewGuid().ToString("N")[..10]}",
         AllowTargetOverride = true,
         Target = new Target { Sqs = new SqsTarget { QueueName = queue } },
-        Retry = new RetryPolicy
-        {
-            MaxAttempts = maxAttempts,
-            InitialBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(50)),
-            MaxBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(200)),
-        },
+        Retry = TestNamespaces.FastRetries(maxAttempts),
     };
 }

@@ -17,7 +17,7 @@ internal sealed partial class SqsLog
             return;
         }
 
-        await SendOrGiveBackAsync(consumer, held, sqs.DlqQueue, message.Envelope, (SqsMessages.Error, error), (SqsMessages.DeadLetteredAt, at.ToString("O")));
+        // The archive first: a dead-letter queue copy the archive does not match is taken for an old one (see SqsDeadLetterQueue).
         try
         {
             await _archive.AddAsync([new ArchivedDeadLetter(message.Envelope, message.Attempt, error, at)], cancellationToken);
@@ -28,6 +28,16 @@ internal sealed partial class SqsLog
             throw;
         }
 
+        try
+        {
+            await SendOrGiveBackAsync(consumer, held, sqs.DlqQueue, message.Envelope, (SqsMessages.Error, error), (SqsMessages.DeadLetteredAt, at.ToString("O")));
+        }
+        catch
+        {
+            await _archive.RemoveAsync(ns, [message.Envelope.MessageId], CancellationToken.None);
+            throw;
+        }
+
         await consumer.DeleteAsync([held.ReceiptHandle]);
         if (await TracksStatusAsync(ns, cancellationToken))
         {
@@ -35,8 +45,16 @@ internal sealed partial class SqsLog
         }
     }
 
-    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken) =>
-        _deadLetters.ListAsync(ns, pageSize, afterId, cancellationToken);
+    /// <summary>Lists the archive; a first page brings the dead-letter queue in step with it first (see <see cref="SqsDeadLetterQueue"/>).</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken)
+    {
+        if (afterId is null)
+        {
+            await ReconcileDeadLetterQueueAsync(ns, cancellationToken);
+        }
+
+        return await _deadLetters.ListAsync(ns, pageSize, afterId, cancellationToken);
+    }
 
     /// <summary>Sends dead letters back to the namespace's queue (see <see cref="ArchivedDeadLetters.RedriveAsync"/>).</summary>
     public async Task<long> RedriveAsync(string ns, IReadOnlyCollection<string> messageIds, int maxPerSecond, DateTimeOffset now, CancellationToken cancellationToken)
@@ -44,7 +62,7 @@ internal sealed partial class SqsLog
         var settings = await _registry.GetAsync(ns, cancellationToken) ?? throw new ControlPlaneException(ControlPlaneError.NotFound, $"namespace '{ns}' is not registered");
         var sqs = SqsNamespace.From(settings.Source.Config);
         var url = await _queues.UrlAsync(sqs.Queue, cancellationToken);
-        return await _deadLetters.RedriveAsync(
+        var redriven = await _deadLetters.RedriveAsync(
             settings,
             messageIds,
             maxPerSecond,
@@ -52,8 +70,37 @@ internal sealed partial class SqsLog
             sqs.Queue,
             async envelopes => await SqsMessages.SendAsync(_queues, url, envelopes, now, resend: true, CancellationToken.None),
             cancellationToken);
+        await ReconcileDeadLetterQueueAsync(ns, cancellationToken);
+        return redriven;
     }
 
-    public Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
-        _deadLetters.PurgeAsync(ns, messageIds, cancellationToken);
+    /// <summary>Forgets dead letters, then deletes their copies from the dead-letter queue.</summary>
+    public async Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        var purged = await _deadLetters.PurgeAsync(ns, messageIds, cancellationToken);
+        await ReconcileDeadLetterQueueAsync(ns, cancellationToken);
+        return purged;
+    }
+
+    /// <summary>One pass of <see cref="SqsDeadLetterQueue"/>; a failure is logged, since the archive answers either way.</summary>
+    private async Task ReconcileDeadLetterQueueAsync(string ns, CancellationToken cancellationToken)
+    {
+        if (await SqsOfAsync(ns, cancellationToken) is not { } sqs)
+        {
+            return;
+        }
+
+        try
+        {
+            var (deleted, archived) = await _deadLetterQueue.ReconcileAsync(ns, sqs, cancellationToken);
+            if (deleted + archived > 0)
+            {
+                SqsLogEvents.DeadLetterQueueReconciled(_logger, sqs.DlqQueue, deleted, archived);
+            }
+        }
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        {
+            SqsLogEvents.ReconcileFailed(_logger, ex, sqs.DlqQueue);
+        }
+    }
 }

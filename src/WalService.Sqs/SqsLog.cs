@@ -24,6 +24,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
     private readonly IMessageLedgerStore _ledger;
     private readonly IDeadLetterArchive _archive;
     private readonly ArchivedDeadLetters _deadLetters;
+    private readonly SqsDeadLetterQueue _deadLetterQueue;
     private readonly WorkSignals _signals;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -43,6 +44,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
         _statuses = new LedgerWriter(ledger, time, logger);
         _appender = new SqsAppender(queues, registry, new LedgerAppends(ledger, DeferStatuses), time);
         _deadLetters = new ArchivedDeadLetters(archive, ledger);
+        _deadLetterQueue = new SqsDeadLetterQueue(queues, archive, time);
     }
 
     public BackendKind Kind => BackendKind.Sqs;

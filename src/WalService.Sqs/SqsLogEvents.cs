@@ -25,4 +25,10 @@ internal static partial class SqsLogEvents
 
     [LoggerMessage(3106, LogLevel.Warning, "Could not {Action} {Count} message(s) of queue {Queue}; SQS hands them out again after their visibility timeout")]
     public static partial void CallFailed(ILogger logger, Exception exception, string action, int count, string queue);
+
+    [LoggerMessage(3108, LogLevel.Information, "Dead-letter queue {Queue}: deleted {Deleted} copy(ies) no longer archived, archived {Archived} message(s) SQS moved there")]
+    public static partial void DeadLetterQueueReconciled(ILogger logger, string queue, int deleted, int archived);
+
+    [LoggerMessage(3109, LogLevel.Warning, "Bringing dead-letter queue {Queue} in step with the archive failed; the next listing, redrive or purge tries again")]
+    public static partial void ReconcileFailed(ILogger logger, Exception exception, string queue);
 }

@@ -161,7 +161,7 @@ internal static class NamespaceCommands
     private static Command Pause(CommandRunner runner)
     {
         var name = NameArgument();
-        var command = new Command("pause", "Stop delivering a namespace's messages; writes are still accepted and kept. Answers once the server it asks has no delivery of it under way; other servers stop at their next refresh.") { name };
+        var command = new Command("pause", "Stop delivering a namespace's messages; writes are still accepted and kept. Answers once the server it asks has no delivery of it under way (30 s at most); other servers stop at their next refresh.") { name };
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
             var ns = await invocation.Client.Admin.PauseNamespaceAsync(new PauseNamespaceRequest { Name = invocation.Require(name) }, cancellationToken: cancellationToken);

@@ -21,6 +21,9 @@ internal sealed class NamespaceAdminService(
     ConsumerHost consumers,
     TimeProvider time) : NamespaceAdmin.NamespaceAdminBase
 {
+    /// <summary>The longest a pause waits for this instance's deliveries of the namespace to end: three default HTTP timeouts.</summary>
+    private static readonly TimeSpan PauseSettleLimit = TimeSpan.FromSeconds(30);
+
     public override async Task<Namespace> CreateNamespace(CreateNamespaceRequest request, ServerCallContext context)
     {
         await ValidateAsync(request.Config, null, context.CancellationToken);
@@ -97,11 +100,22 @@ internal sealed class NamespaceAdminService(
         return new Empty();
     }
 
-    /// <summary>Answers once this instance has stopped delivering the namespace (deliveries under way finished); other instances stop at their next refresh.</summary>
+    /// <summary>
+    /// Answers once this instance has stopped delivering the namespace (deliveries under way finished), or after
+    /// <see cref="PauseSettleLimit"/> at most, the pause recorded either way; other instances stop at their next refresh.
+    /// </summary>
     public override async Task<Namespace> PauseNamespace(PauseNamespaceRequest request, ServerCallContext context)
     {
         var paused = await SetStateAsync(request.Name, NamespaceState.Paused, context.CancellationToken);
-        await consumers.ReconciledAsync(context.CancellationToken);
+        try
+        {
+            await consumers.ReconciledAsync(context.CancellationToken).WaitAsync(PauseSettleLimit, time, context.CancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // A slow delivery or backend: the consumers stop as soon as they get there.
+        }
+
         return paused;
     }
 

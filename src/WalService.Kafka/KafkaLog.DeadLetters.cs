@@ -36,10 +36,7 @@ internal sealed partial class KafkaLog
         }
 
         consumer.Finish(message);
-        if (await TracksStatusAsync(ns, cancellationToken))
-        {
-            _statuses.Enqueue(new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.DeadLettered, message.Attempt, error, null, null, at));
-        }
+        await _statuses.RecordAsync(ns, [new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.DeadLettered, message.Attempt, error, null, null, at)], cancellationToken);
     }
 
     public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken) =>

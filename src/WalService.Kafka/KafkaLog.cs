@@ -27,7 +27,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
     private readonly WorkSignals _signals;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly LedgerWriter _statuses;
+    private readonly TrackedStatuses _statuses;
     private readonly KafkaAppender _appender;
     private readonly NamespaceConsumers<NamespaceConsumer> _consumers = new();
 
@@ -49,8 +49,8 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
         _signals = signals;
         _time = time;
         _logger = logger;
-        _statuses = new LedgerWriter(ledger, time, logger);
-        _appender = new KafkaAppender(clusters, registry, new LedgerAppends(ledger, DeferStatuses));
+        _statuses = new TrackedStatuses(registry, ledger, time, logger);
+        _appender = new KafkaAppender(clusters, registry, new LedgerAppends(ledger, _statuses.Defer));
         _deadLetters = new ArchivedDeadLetters(archive, ledger);
         metrics.ObserveLagOf(() => _consumers.All.SelectMany(c => c.Value.Lag().Select(l => (c.Key, l.Partition, l.Lag))));
     }
@@ -72,7 +72,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
 
         var leased = consumer.Lease(max, now, lease);
         var toVerify = leased.Where(l => l.Verify).Select(l => l.Message.Envelope.MessageId).ToList();
-        var finished = toVerify.Count > 0 && await TracksStatusAsync(ns, cancellationToken)
+        var finished = toVerify.Count > 0 && await _statuses.TrackedAsync(ns, cancellationToken)
             ? await LedgerAppends.FinishedOrNoneAsync(_ledger, ns, toVerify, _logger, cancellationToken)
             : new HashSet<string>();
         var skipped = leased.Where(l => l.Verify && finished.Contains(l.Message.Envelope.MessageId)).Select(l => l.Message).ToList();
@@ -100,10 +100,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
             }
 
             consumer.Finish(message);
-            if (await TracksStatusAsync(ns, cancellationToken))
-            {
-                _statuses.Enqueue(new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.Applied, message.Attempt, null, null, appliedAt, appliedAt));
-            }
+            await _statuses.RecordAsync(ns, [new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.Applied, message.Attempt, null, null, appliedAt, appliedAt)], cancellationToken);
         }
     }
 
@@ -127,10 +124,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
             consumer.Finish(message);
         }
 
-        if (await TracksStatusAsync(ns, cancellationToken))
-        {
-            _statuses.Enqueue(new LedgerUpdate(ns, retried.MessageId, MessageState.RetryScheduled, message.Attempt, error, at, null, _time.GetUtcNow()));
-        }
+        await _statuses.RecordAsync(ns, [new LedgerUpdate(ns, retried.MessageId, MessageState.RetryScheduled, message.Attempt, error, at, null, _time.GetUtcNow())], cancellationToken);
     }
 
     public ValueTask ReleaseAsync(LeasedMessage message, CancellationToken cancellationToken)
@@ -189,16 +183,4 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
 
     private async ValueTask<KafkaNamespace?> KafkaOfAsync(string ns, CancellationToken cancellationToken) =>
         await _registry.GetAsync(ns, cancellationToken) is { Backend: BackendKind.Kafka } settings ? KafkaNamespace.From(settings.Source.Config) : null;
-
-    private async ValueTask<bool> TracksStatusAsync(string ns, CancellationToken cancellationToken) =>
-        await _registry.GetAsync(ns, cancellationToken) is { TrackStatus: true };
-
-    private void DeferStatuses(IReadOnlyList<LedgerUpdate> updates, Exception error)
-    {
-        KafkaLogEvents.StatusDeferred(_logger, error, updates.Count);
-        foreach (var update in updates)
-        {
-            _statuses.Enqueue(update);
-        }
-    }
 }

@@ -32,9 +32,6 @@ internal static partial class KafkaLogEvents
     [LoggerMessage(3008, LogLevel.Warning, "Record at {Topic}/{Partition}@{Offset} of namespace {Namespace} cannot be read as a message and is skipped: {Reason}")]
     public static partial void Unreadable(ILogger logger, string topic, int partition, long offset, string @namespace, string reason);
 
-    [LoggerMessage(3009, LogLevel.Warning, "Recording the status of {Count} written message(s) failed; it is recorded in the background")]
-    public static partial void StatusDeferred(ILogger logger, Exception exception, int count);
-
     [LoggerMessage(3010, LogLevel.Information, "Skipped {Count} record(s) of namespace {Namespace} that the previous owner of their partition had already finished")]
     public static partial void SkippedFinished(ILogger logger, int count, string @namespace);
 

@@ -39,10 +39,7 @@ internal sealed partial class SqsLog
         }
 
         await consumer.DeleteAsync([held.ReceiptHandle]);
-        if (await TracksStatusAsync(ns, cancellationToken))
-        {
-            _statuses.Enqueue(new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.DeadLettered, message.Attempt, error, null, null, at));
-        }
+        await _statuses.RecordAsync(ns, [new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.DeadLettered, message.Attempt, error, null, null, at)], cancellationToken);
     }
 
     /// <summary>Lists the archive; a first page brings the dead-letter queue in step with it first (see <see cref="SqsDeadLetterQueue"/>).</summary>

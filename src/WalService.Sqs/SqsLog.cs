@@ -28,7 +28,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
     private readonly WorkSignals _signals;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly LedgerWriter _statuses;
+    private readonly TrackedStatuses _statuses;
     private readonly SqsAppender _appender;
     private readonly NamespaceConsumers<SqsConsumer> _consumers = new();
 
@@ -41,8 +41,8 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
         _signals = signals;
         _time = time;
         _logger = logger;
-        _statuses = new LedgerWriter(ledger, time, logger);
-        _appender = new SqsAppender(queues, registry, new LedgerAppends(ledger, DeferStatuses), time);
+        _statuses = new TrackedStatuses(registry, ledger, time, logger);
+        _appender = new SqsAppender(queues, registry, new LedgerAppends(ledger, _statuses.Defer), time);
         _deadLetters = new ArchivedDeadLetters(archive, ledger);
         _deadLetterQueue = new SqsDeadLetterQueue(queues, archive, time);
     }
@@ -64,7 +64,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
 
         var leased = consumer.Lease(max, now);
         var toVerify = leased.Where(h => h.Verify).Select(h => h.Message.Envelope.MessageId).ToList();
-        var finished = toVerify.Count > 0 && await TracksStatusAsync(ns, cancellationToken)
+        var finished = toVerify.Count > 0 && await _statuses.TrackedAsync(ns, cancellationToken)
             ? await LedgerAppends.FinishedOrNoneAsync(_ledger, ns, toVerify, _logger, cancellationToken)
             : new HashSet<string>();
         var skipped = leased.Where(h => h.Verify && finished.Contains(h.Message.Envelope.MessageId)).ToList();
@@ -93,10 +93,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
 
             var taken = group.Select(m => (Message: m, Held: consumer.Take(m))).Where(t => t.Held is not null).ToList();
             await consumer.DeleteAsync([.. taken.Select(t => t.Held!.ReceiptHandle)]);
-            if (await TracksStatusAsync(group.Key, cancellationToken))
-            {
-                taken.ForEach(t => _statuses.Enqueue(new LedgerUpdate(group.Key, t.Message.Envelope.MessageId, MessageState.Applied, t.Message.Attempt, null, null, appliedAt, appliedAt)));
-            }
+            await _statuses.RecordAsync(group.Key, taken.Select(t => new LedgerUpdate(group.Key, t.Message.Envelope.MessageId, MessageState.Applied, t.Message.Attempt, null, null, appliedAt, appliedAt)), cancellationToken);
         }
     }
 
@@ -110,10 +107,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
             return;
         }
 
-        if (await TracksStatusAsync(ns, cancellationToken))
-        {
-            _statuses.Enqueue(new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.RetryScheduled, message.Attempt, error, next, null, _time.GetUtcNow()));
-        }
+        await _statuses.RecordAsync(ns, [new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.RetryScheduled, message.Attempt, error, next, null, _time.GetUtcNow())], cancellationToken);
     }
 
     public async ValueTask ReleaseAsync(LeasedMessage message, CancellationToken cancellationToken)
@@ -165,16 +159,4 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
 
     private async ValueTask<SqsNamespace?> SqsOfAsync(string ns, CancellationToken cancellationToken) =>
         await _registry.GetAsync(ns, cancellationToken) is { Backend: BackendKind.Sqs } settings ? SqsNamespace.From(settings.Source.Config) : null;
-
-    private async ValueTask<bool> TracksStatusAsync(string ns, CancellationToken cancellationToken) =>
-        await _registry.GetAsync(ns, cancellationToken) is { TrackStatus: true };
-
-    private void DeferStatuses(IReadOnlyList<LedgerUpdate> updates, Exception error)
-    {
-        SqsLogEvents.StatusDeferred(_logger, error, updates.Count);
-        foreach (var update in updates)
-        {
-            _statuses.Enqueue(update);
-        }
-    }
 }

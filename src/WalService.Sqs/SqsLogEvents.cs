@@ -17,9 +17,6 @@ internal static partial class SqsLogEvents
     [LoggerMessage(3102, LogLevel.Information, "Created queue {Queue}")]
     public static partial void QueueCreated(ILogger logger, string queue);
 
-    [LoggerMessage(3103, LogLevel.Warning, "Recording the status of {Count} written message(s) failed; it is recorded in the background")]
-    public static partial void StatusDeferred(ILogger logger, Exception exception, int count);
-
     [LoggerMessage(3104, LogLevel.Information, "Skipped {Count} message(s) of namespace {Namespace} received again after they were finished")]
     public static partial void SkippedFinished(ILogger logger, int count, string @namespace);
 

@@ -40,4 +40,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1011, LogLevel.Warning, "Could not ask the ledger which messages of namespace {Namespace} are finished; delivering them (at least once)")]
     public static partial void FinishedUnknown(ILogger logger, Exception exception, string @namespace);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Recording the status of {Count} written message(s) failed; it is recorded in the background")]
+    public static partial void StatusDeferred(ILogger logger, Exception exception, int count);
 }

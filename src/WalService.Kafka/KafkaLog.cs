@@ -72,9 +72,7 @@ internal sealed partial class KafkaLog : ILogBackend, IAsyncDisposable
 
         var leased = consumer.Lease(max, now, lease);
         var toVerify = leased.Where(l => l.Verify).Select(l => l.Message.Envelope.MessageId).ToList();
-        var finished = toVerify.Count > 0 && await _statuses.TrackedAsync(ns, cancellationToken)
-            ? await LedgerAppends.FinishedOrNoneAsync(_ledger, ns, toVerify, _logger, cancellationToken)
-            : new HashSet<string>();
+        var finished = await _statuses.FinishedAsync(ns, toVerify, cancellationToken);
         var skipped = leased.Where(l => l.Verify && finished.Contains(l.Message.Envelope.MessageId)).Select(l => l.Message).ToList();
         skipped.ForEach(consumer.Finish);
         if (skipped.Count > 0)

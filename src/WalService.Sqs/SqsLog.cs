@@ -64,9 +64,7 @@ internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
 
         var leased = consumer.Lease(max, now);
         var toVerify = leased.Where(h => h.Verify).Select(h => h.Message.Envelope.MessageId).ToList();
-        var finished = toVerify.Count > 0 && await _statuses.TrackedAsync(ns, cancellationToken)
-            ? await LedgerAppends.FinishedOrNoneAsync(_ledger, ns, toVerify, _logger, cancellationToken)
-            : new HashSet<string>();
+        var finished = await _statuses.FinishedAsync(ns, toVerify, cancellationToken);
         var skipped = leased.Where(h => h.Verify && finished.Contains(h.Message.Envelope.MessageId)).ToList();
         if (skipped.Count > 0)
         {

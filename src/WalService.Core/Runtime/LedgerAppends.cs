@@ -1,8 +1,6 @@
-using Microsoft.Extensions.Logging;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
-using WalService.Core.Telemetry;
 
 namespace WalService.Core.Runtime;
 
@@ -14,30 +12,6 @@ namespace WalService.Core.Runtime;
 /// </summary>
 public sealed class LedgerAppends(IMessageLedgerStore ledger, Action<IReadOnlyList<LedgerUpdate>, Exception> deferStatuses)
 {
-    /// <summary>
-    /// Which of <paramref name="messageIds"/>, read again by a consumer that took over their partition or queue, the
-    /// ledger has as finished; none when the ledger cannot tell (they are delivered: at least once).
-    /// </summary>
-    public static async Task<IReadOnlySet<string>> FinishedOrNoneAsync(IMessageLedgerStore ledger, string ns, IReadOnlyCollection<string> messageIds, ILogger logger, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(ledger);
-        ArgumentNullException.ThrowIfNull(messageIds);
-        if (messageIds.Count == 0)
-        {
-            return new HashSet<string>();
-        }
-
-        try
-        {
-            return await ledger.FinishedAsync(ns, messageIds, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            RuntimeLog.FinishedUnknown(logger, ex, ns);
-            return new HashSet<string>();
-        }
-    }
-
     /// <summary>The status of a message just written: delayed or pending.</summary>
     public static LedgerUpdate Waiting(Envelope envelope, DateTimeOffset now)
     {

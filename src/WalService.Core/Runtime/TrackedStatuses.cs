@@ -17,6 +17,30 @@ public sealed class TrackedStatuses(NamespaceRegistry registry, IMessageLedgerSt
     public async ValueTask<bool> TrackedAsync(string ns, CancellationToken cancellationToken) =>
         await registry.GetAsync(ns, cancellationToken) is { TrackStatus: true };
 
+    /// <summary>
+    /// Which of <paramref name="messageIds"/>, read again by a consumer that took over their partition or queue, the
+    /// ledger has as finished; none when the namespace keeps no statuses or the ledger cannot tell (they are
+    /// delivered: at least once).
+    /// </summary>
+    public async Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        if (messageIds.Count == 0 || !await TrackedAsync(ns, cancellationToken))
+        {
+            return new HashSet<string>();
+        }
+
+        try
+        {
+            return await ledger.FinishedAsync(ns, messageIds, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            RuntimeLog.FinishedUnknown(logger, ex, ns);
+            return new HashSet<string>();
+        }
+    }
+
     /// <summary>Queues the updates when their namespace keeps statuses.</summary>
     public async ValueTask RecordAsync(string ns, IEnumerable<LedgerUpdate> updates, CancellationToken cancellationToken)
     {

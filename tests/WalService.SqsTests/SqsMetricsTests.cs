@@ -5,11 +5,8 @@ using WalService.TestSupport;
 
 namespace WalService.SqsTests;
 
-/// <remarks>
-/// Runs alone: OpenTelemetry collects meters by name process-wide, so another in-process server would mix its
-/// measurements in.
-/// </remarks>
-[Collection(nameof(SqsMetricsTests))]
+/// <remarks>Runs alone (see <see cref="SqsMetricsGroup"/>).</remarks>
+[Collection(SqsMetricsGroup.Name)]
 public sealed class SqsMetricsTests(SqsServer server) : SqsServerTest(server), IClassFixture<SqsServer>
 {
     [Fact]
@@ -62,5 +59,13 @@ public sealed class SqsMetricsTests(SqsServer server) : SqsServerTest(server), I
     }
 }
 
-[CollectionDefinition(nameof(SqsMetricsTests), DisableParallelization = true)]
-public sealed class SqsMetricsGroup;
+/// <summary>
+/// The test classes that read <c>/metrics</c>, run one after another and alone: OpenTelemetry collects meters by name
+/// process-wide, so another in-process server would mix its measurements in, and one shutting down would end the
+/// streams it shares with this one.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SqsMetricsGroup
+{
+    public const string Name = "SQS metrics";
+}

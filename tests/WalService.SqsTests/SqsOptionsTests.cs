@@ -8,8 +8,9 @@ namespace WalService.SqsTests;
 /// <summary>
 /// Server-wide SQS settings, on a <see cref="TunedSqsServer"/>: a delay longer than one send may carry (one second
 /// here, 15 minutes in production, so the test does in seconds what takes hours there), and concurrent writes
-/// coalesced into batches.
+/// coalesced into batches. Runs alone: it reads <c>/metrics</c> (see <see cref="SqsMetricsGroup"/>).
 /// </summary>
+[Collection(SqsMetricsGroup.Name)]
 public sealed class SqsOptionsTests(TunedSqsServer server) : SqsServerTest(server), IClassFixture<TunedSqsServer>
 {
     [Fact]

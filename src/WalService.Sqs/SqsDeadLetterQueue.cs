@@ -74,7 +74,7 @@ internal sealed class SqsDeadLetterQueue(SqsQueues queues, IDeadLetterArchive ar
         }
         finally
         {
-            await ReturnAsync(url, keep);
+            await ReturnAsync(url, keep, cancellationToken);
         }
 
         return (deleted, archived);
@@ -124,8 +124,8 @@ internal sealed class SqsDeadLetterQueue(SqsQueues queues, IDeadLetterArchive ar
         }
     }
 
-    /// <summary>Makes the messages the pass leaves visible again (not cancelled: hidden ones would stay so for the pass's timeout).</summary>
-    private async Task ReturnAsync(string url, List<string> receiptHandles)
+    /// <summary>Makes the messages the pass leaves visible again; cut short, they come back after the pass's visibility timeout.</summary>
+    private async Task ReturnAsync(string url, List<string> receiptHandles, CancellationToken cancellationToken)
     {
         foreach (var chunk in receiptHandles.Chunk(SqsMessages.MaxBatch))
         {
@@ -135,7 +135,7 @@ internal sealed class SqsDeadLetterQueue(SqsQueues queues, IDeadLetterArchive ar
                     QueueUrl = url,
                     Entries = [.. chunk.Select((h, i) => new ChangeMessageVisibilityBatchRequestEntry { Id = i.ToString(CultureInfo.InvariantCulture), ReceiptHandle = h, VisibilityTimeout = 0 })],
                 },
-                CancellationToken.None);
+                cancellationToken);
         }
     }
 }

@@ -8,6 +8,8 @@ namespace WalService.Sqs;
 /// <summary>Dead letters: sent to the dead-letter queue and kept in the archive, which listing, redrive and purge use.</summary>
 internal sealed partial class SqsLog
 {
+    private static readonly TimeSpan ReconcileLimit = TimeSpan.FromSeconds(5);
+
     public async ValueTask DeadLetterAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -79,7 +81,10 @@ internal sealed partial class SqsLog
         return purged;
     }
 
-    /// <summary>One pass of <see cref="SqsDeadLetterQueue"/>; a failure is logged, since the archive answers either way.</summary>
+    /// <summary>
+    /// One pass of <see cref="SqsDeadLetterQueue"/>, cut off after <see cref="ReconcileLimit"/>; a failure is logged, since
+    /// the archive answers either way (an SRE listing dead letters during an SQS outage gets them at once).
+    /// </summary>
     private async Task ReconcileDeadLetterQueueAsync(string ns, CancellationToken cancellationToken)
     {
         if (await SqsOfAsync(ns, cancellationToken) is not { } sqs)
@@ -87,15 +92,18 @@ internal sealed partial class SqsLog
             return;
         }
 
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(ReconcileLimit);
         try
         {
-            var (deleted, archived) = await _deadLetterQueue.ReconcileAsync(ns, sqs, cancellationToken);
+            var (deleted, archived) = await _deadLetterQueue.ReconcileAsync(ns, sqs, limit.Token);
             if (deleted + archived > 0)
             {
                 SqsLogEvents.DeadLetterQueueReconciled(_logger, sqs.DlqQueue, deleted, archived);
             }
         }
-        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException ||
+                                   (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             SqsLogEvents.ReconcileFailed(_logger, ex, sqs.DlqQueue);
         }

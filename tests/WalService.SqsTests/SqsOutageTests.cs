@@ -10,6 +10,29 @@ public sealed class SqsOutageTests(SqsServer server) : SqsServerTest(server), IC
     private static readonly TimeSpan WriteDeadline = TimeSpan.FromSeconds(30);
 
     [Fact]
+    public async Task WhileSqsIsDownTheDeadLettersAreStillListedFromTheArchive()
+    {
+        var ns = await CreateAsync(SqsNamespace(Target.Url("/status/400")));
+        var id = await WriteDurableAsync(ns.Name, "bad");
+        await WaitForStateAsync(ns.Name, id, MessageState.DeadLettered);
+
+        await Server.Emulator.StopAsync();
+        try
+        {
+            // The dead-letter queue cannot be brought in step now; the listing gives up on it within seconds.
+            var letters = await Wal.Admin.ListDeadLettersAsync(new ListDeadLettersRequest { Namespace = ns.Name }, deadline: DateTime.UtcNow + WriteDeadline, cancellationToken: Ct);
+
+            Assert.Equal(id, Assert.Single(letters.DeadLetters).MessageId);
+        }
+        finally
+        {
+            await Server.Emulator.StartAgainAsync();
+            // The restarted emulator has lost the namespace's queues: its consumer stops with it.
+            await Wal.Admin.DeleteNamespaceAsync(new DeleteNamespaceRequest { Name = ns.Name, Force = true }, cancellationToken: Ct);
+        }
+    }
+
+    [Fact]
     public async Task WhileSqsIsDownAWriteIsNotAcknowledgedAndAfterItIsBackWritesAreAcknowledgedAndDelivered()
     {
         var ns = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok")));

@@ -45,7 +45,7 @@ public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOpti
             settings,
             (_, old) =>
             {
-                if (old.Version >= settings.Version)
+                if (!Supersedes(ns, old))
                 {
                     changed = false;
                     return old;
@@ -81,7 +81,7 @@ public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOpti
             foreach (var ns in page)
             {
                 seen.Add(ns.Config.Name);
-                if (!_byName.TryGetValue(ns.Config.Name, out var old) || old.Version != ns.Version)
+                if (!_byName.TryGetValue(ns.Config.Name, out var old) || Supersedes(ns, old))
                 {
                     _byName[ns.Config.Name] = NamespaceSettings.From(ns);
                     changed = true;
@@ -106,4 +106,12 @@ public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOpti
             Changed?.Invoke();
         }
     }
+
+    /// <summary>
+    /// Whether a namespace read from the store replaces the cached one: a later version of it, or a namespace of the
+    /// same name created again after a delete. An older version (a refresh that read the store just before an update
+    /// this instance applied) does not, so a change does not flap back for a refresh interval.
+    /// </summary>
+    private static bool Supersedes(Namespace stored, NamespaceSettings cached) =>
+        stored.Version > cached.Version || !Equals(stored.CreatedAt, cached.Source.CreatedAt);
 }

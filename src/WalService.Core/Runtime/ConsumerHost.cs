@@ -43,8 +43,9 @@ public sealed class ConsumerHost : BackgroundService
     }
 
     /// <summary>
-    /// Completes once the workers match the registry as it is now (a pass begun after this call has run, or the
-    /// consumers have stopped): after a pause, no delivery is under way here and none starts.
+    /// Completes once the workers match the store as it is now (a pass begun after this call, its refresh from the
+    /// store included, has run, or the consumers have stopped): after a pause, no delivery is under way here and none
+    /// starts.
     /// </summary>
     public Task ReconciledAsync(CancellationToken cancellationToken)
     {
@@ -77,6 +78,15 @@ public sealed class ConsumerHost : BackgroundService
         var lastBacklog = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Taken before the refresh: whoever waits for this pass sees the store as it was when they asked, even
+            // if a refresh read earlier wrote an older copy of a namespace over the one they applied.
+            TaskCompletionSource pass;
+            lock (_workers)
+            {
+                pass = _nextPass;
+                _nextPass = NewPass();
+            }
+
             try
             {
                 await _registry.RefreshAsync(stoppingToken);
@@ -84,13 +94,6 @@ public sealed class ConsumerHost : BackgroundService
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 RuntimeLog.RefreshFailed(_services.Logger, ex);
-            }
-
-            TaskCompletionSource pass;
-            lock (_workers)
-            {
-                pass = _nextPass;
-                _nextPass = NewPass();
             }
 
             try

@@ -8,7 +8,8 @@ namespace WalService.Sqs;
 
 /// <summary>
 /// Keeps a namespace's dead-letter queue in step with the archive that listing, redrive and purge work on. A pass
-/// receives up to <see cref="MaxReceives"/> batches, hidden until the pass ends, and:
+/// runs when the queue has visible messages; it receives up to <see cref="MaxReceives"/> batches, hidden until the
+/// pass ends, and:
 /// <list type="bullet">
 /// <item>deletes a copy the service sent (it carries <c>wal-error</c>) that the archive no longer keeps as it was
 /// (redriven, purged, or dead-lettered again since: the archive gets a dead letter before the queue does, so a copy
@@ -21,6 +22,7 @@ namespace WalService.Sqs;
 internal sealed class SqsDeadLetterQueue(SqsQueues queues, IDeadLetterArchive archive, TimeProvider time)
 {
     private const int MaxReceives = 10;
+    private const string VisibleCount = "ApproximateNumberOfMessages";
     private static readonly TimeSpan PassVisibility = TimeSpan.FromSeconds(30);
 
     /// <summary>One pass over the dead-letter queue of <paramref name="ns"/>; answers how many copies it deleted and how many messages it archived.</summary>
@@ -28,6 +30,12 @@ internal sealed class SqsDeadLetterQueue(SqsQueues queues, IDeadLetterArchive ar
     {
         ArgumentNullException.ThrowIfNull(sqs);
         var url = await queues.UrlAsync(sqs.DlqQueue, cancellationToken);
+        var visible = await queues.Client.GetQueueAttributesAsync(url, [VisibleCount], cancellationToken);
+        if (visible.ApproximateNumberOfMessages == 0)
+        {
+            return (0, 0);
+        }
+
         var keep = new List<string>();
         var (deleted, archived) = (0, 0);
         try
@@ -35,7 +43,16 @@ internal sealed class SqsDeadLetterQueue(SqsQueues queues, IDeadLetterArchive ar
             for (var i = 0; i < MaxReceives; i++)
             {
                 var response = await queues.Client.ReceiveMessageAsync(
-                    new ReceiveMessageRequest { QueueUrl = url, MaxNumberOfMessages = SqsMessages.MaxBatch, VisibilityTimeout = (int)PassVisibility.TotalSeconds, MessageAttributeNames = ["All"] },
+                    new ReceiveMessageRequest
+                    {
+                        QueueUrl = url,
+                        MaxNumberOfMessages = SqsMessages.MaxBatch,
+                        VisibilityTimeout = (int)PassVisibility.TotalSeconds,
+                        // A short poll may answer nothing from a queue that has a few messages; a long one answers
+                        // as soon as it has some, and waits only once the pass has seen them all.
+                        WaitTimeSeconds = 1,
+                        MessageAttributeNames = ["All"],
+                    },
                     cancellationToken);
                 if (response.Messages is not { Count: > 0 } messages)
                 {

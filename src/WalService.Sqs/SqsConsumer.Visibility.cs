@@ -18,13 +18,7 @@ internal sealed partial class SqsConsumer
     {
         try
         {
-            await queues.Client.DeleteMessageBatchAsync(
-                new DeleteMessageBatchRequest
-                {
-                    QueueUrl = queueUrl,
-                    Entries = [.. receiptHandles.Select((h, i) => new DeleteMessageBatchRequestEntry { Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ReceiptHandle = h })],
-                },
-                CancellationToken.None);
+            await queues.Client.DeleteMessageBatchAsync(SqsMessages.DeleteBatch(queueUrl, receiptHandles), CancellationToken.None);
         }
         catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
         {

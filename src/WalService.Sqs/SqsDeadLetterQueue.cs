@@ -67,17 +67,14 @@ internal sealed class SqsDeadLetterQueue(SqsQueues queues, IDeadLetterArchive ar
                 var stale = new List<string>();
                 foreach (var (message, envelope) in read)
                 {
-                    if (envelope is null || (Copy(message) is { } copiedAt && kept.TryGetValue(envelope.MessageId, out var at) && Same(copiedAt, at)))
-                    {
-                        keep.Add(message.ReceiptHandle);
-                    }
-                    else if (Copy(message) is not null)
-                    {
-                        stale.Add(message.ReceiptHandle);
-                    }
-                    else if (await AdoptAsync(ns, url, message, envelope, cancellationToken))
+                    var copiedAt = Copy(message);
+                    if (envelope is not null && copiedAt is null && await AdoptAsync(ns, url, message, envelope, cancellationToken))
                     {
                         archived++;
+                    }
+                    else if (envelope is not null && copiedAt is { } at && !(kept.TryGetValue(envelope.MessageId, out var archivedAt) && Same(at, archivedAt)))
+                    {
+                        stale.Add(message.ReceiptHandle);
                     }
                     else
                     {
@@ -135,9 +132,7 @@ internal sealed class SqsDeadLetterQueue(SqsQueues queues, IDeadLetterArchive ar
     {
         foreach (var chunk in receiptHandles.Chunk(SqsMessages.MaxBatch))
         {
-            await queues.Client.DeleteMessageBatchAsync(
-                new DeleteMessageBatchRequest { QueueUrl = url, Entries = [.. chunk.Select((h, i) => new DeleteMessageBatchRequestEntry { Id = i.ToString(CultureInfo.InvariantCulture), ReceiptHandle = h })] },
-                cancellationToken);
+            await queues.Client.DeleteMessageBatchAsync(SqsMessages.DeleteBatch(url, chunk), cancellationToken);
         }
     }
 

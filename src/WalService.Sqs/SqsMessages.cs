@@ -103,6 +103,13 @@ internal static class SqsMessages
         return false;
     }
 
+    /// <summary>A <c>DeleteMessageBatch</c> request for up to 10 received messages.</summary>
+    public static DeleteMessageBatchRequest DeleteBatch(string queueUrl, IEnumerable<string> receiptHandles) => new()
+    {
+        QueueUrl = queueUrl,
+        Entries = [.. receiptHandles.Select((h, i) => new DeleteMessageBatchRequestEntry { Id = i.ToString(CultureInfo.InvariantCulture), ReceiptHandle = h })],
+    };
+
     /// <summary>The envelope of a received message, or null when it carries none (not written by this service).</summary>
     public static Envelope? Read(Message message)
     {

@@ -82,24 +82,39 @@ internal sealed class PartitionBuffer(TopicPartition partition, int verifyFirst 
     }
 
     /// <summary>
-    /// The next moment after <paramref name="now"/> at which a record here may become available: a waiting record falls
-    /// due or a lease runs out. Records due already but held back by their ordering key become available when the
-    /// record holding the key finishes, which the consumer announces.
+    /// The next moment at which a record here may become available: <paramref name="now"/> for one <see cref="LeaseDue"/>
+    /// would hand out already (it fell due after the last lease), else when a waiting record falls due or a lease runs
+    /// out. Records due already but held back by their ordering key become available when the record holding the key
+    /// finishes, which the consumer announces.
     /// </summary>
     public DateTimeOffset? NextDue(DateTimeOffset now)
     {
         DateTimeOffset? next = null;
+        HashSet<string>? heldKeys = null;
         foreach (var record in _records)
         {
+            if (record.State == RecordState.Finished)
+            {
+                continue;
+            }
+
+            var key = record.Envelope.Meta.OrderingKey;
+            var keyFree = key.Length == 0 || heldKeys is null || !heldKeys.Contains(key);
             var at = record.State switch
             {
                 RecordState.Waiting when record.Envelope.DeliverAt > now => record.Envelope.DeliverAt,
+                RecordState.Waiting when keyFree && !Revoking => now,
                 RecordState.Leased => record.LeasedUntil,
                 _ => (DateTimeOffset?)null,
             };
             if (at is not null && (next is null || at < next))
             {
                 next = at;
+            }
+
+            if (key.Length > 0)
+            {
+                (heldKeys ??= new HashSet<string>(StringComparer.Ordinal)).Add(key);
             }
         }
 

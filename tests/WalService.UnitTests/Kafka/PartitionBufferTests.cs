@@ -92,6 +92,18 @@ public sealed class PartitionBufferTests
         Assert.Equal(Now.AddSeconds(-5), oldest);
     }
 
+    [Fact]
+    public void ARecordThatFellDueAfterTheLastLeaseIsDueNowUnlessItsKeyHoldsItBack()
+    {
+        var free = Buffer(("a", 2, ""));
+        var held = Buffer(("k1", 0, "k"), ("k2", 2, "k"));
+        LeaseDue(free, Now);
+        LeaseDue(held, Now);
+
+        Assert.Equal(Now.AddSeconds(3), free.NextDue(Now.AddSeconds(3)));
+        Assert.Equal(Now + Lease, held.NextDue(Now.AddSeconds(3)));
+    }
+
     private static PartitionBuffer Buffer(params (string Id, int DueInSeconds, string Key)[] records)
     {
         var buffer = new PartitionBuffer(new TopicPartition("wal.orders", 0));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using WalService.Core;
 using WalService.Core.Abstractions;
 using WalService.Core.DependencyInjection;
+using WalService.Core.Runtime;
 using WalService.Embedded.ControlPlane;
 using WalService.Embedded.Kv;
 using WalService.Embedded.Ledger;
@@ -20,7 +21,7 @@ public static class EmbeddedWalBuilderExtensions
     public static IWalBuilder AddEmbedded(this IWalBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton(sp => new SqliteLog(DataFile(sp, "wal.db"), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton(sp => new SqliteLog(DataFile(sp, "wal.db"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MessageIdGenerator>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, SqliteLog>(sp => sp.GetRequiredService<SqliteLog>()));
         builder.Services.TryAddSingleton(sp => new SqliteKvStore(DataFile(sp, "kv.db"), sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IKvStore, SqliteKvStore>(sp => sp.GetRequiredService<SqliteKvStore>()));

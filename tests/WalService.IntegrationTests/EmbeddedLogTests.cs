@@ -1,8 +1,10 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using WalService.Api.Internal;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Core.Runtime;
 using WalService.Embedded.Log;
 
 namespace WalService.IntegrationTests;
@@ -14,8 +16,10 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
     private static readonly TimeSpan Window = TimeSpan.FromHours(1);
     private readonly string _folder = Directory.CreateTempSubdirectory("wal-log-").FullName;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
+    private MessageIdGenerator _ids;
     private SqliteLog _log = null!;
-    private int _ids;
+
+    public EmbeddedLogTests() => _ids = new MessageIdGenerator(_time);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -23,7 +27,7 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
-        _log = new SqliteLog(Path, _time);
+        _log = new SqliteLog(Path, _time, _ids);
         return ValueTask.CompletedTask;
     }
 
@@ -101,7 +105,7 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
         var delayedId = await AppendAsync(delay: TimeSpan.FromMinutes(5));
 
         await _log.DisposeAsync();
-        _log = new SqliteLog(Path, _time);
+        _log = new SqliteLog(Path, _time, _ids);
         var again = Assert.Single(await LeaseAsync());
 
         Assert.Equal(leasedId, again.Envelope.MessageId);
@@ -124,9 +128,53 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IdsIssuedAfterARestartFollowThoseInTheLogThoughTheClockSteppedBack()
+    {
+        var before = await AppendAsync(orderingKey: "k");
+        await _log.DisposeAsync();
+        _time.AdjustTime(_time.GetUtcNow().AddHours(-1));
+        _ids = new MessageIdGenerator(_time);
+        _log = new SqliteLog(Path, _time, _ids);
+
+        var after = await AppendAsync(orderingKey: "k");
+        _time.Advance(TimeSpan.FromHours(1));
+
+        Assert.True(string.CompareOrdinal(before, after) < 0);
+        Assert.Equal(before, Assert.Single(await LeaseAsync()).Envelope.MessageId);
+        Assert.Equal(MessageState.Pending, (await _log.GetStatusAsync("ns", after, _time.GetUtcNow(), Ct))!.State);
+    }
+
+    [Fact]
+    public async Task ALogWrittenWhenIdsWereIndexedKeepsItsMessagesAndTakesNewOnes()
+    {
+        await _log.DisposeAsync();
+        var path = System.IO.Path.Combine(_folder, "indexed.db");
+        var oldId = _ids.Next();
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                {LogSchema.Create.Replace("DROP INDEX IF EXISTS messages_id;", "CREATE UNIQUE INDEX messages_id ON messages(ns, id);", StringComparison.Ordinal)}
+                DROP INDEX messages_named;
+                INSERT INTO messages (seq, ns, id, state, due_ms, written_ms, meta, payload) VALUES (7, 'ns', '{oldId}', 0, 0, 0, x'', x'01');
+                """;
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        _log = new SqliteLog(path, _time, _ids);
+        var newId = await AppendAsync();
+
+        Assert.Equal(MessageState.Pending, (await _log.GetStatusAsync("ns", oldId, _time.GetUtcNow(), Ct))!.State);
+        Assert.Equal(MessageState.Pending, (await _log.GetStatusAsync("ns", newId, _time.GetUtcNow(), Ct))!.State);
+        Assert.Null(await _log.GetStatusAsync("ns", "no such id", _time.GetUtcNow(), Ct));
+        Assert.Equal(2, (await LeaseAsync()).Count);
+    }
+
+    [Fact]
     public void ASecondLogOnTheSameFileIsRefusedNamingIt()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new SqliteLog(Path, _time));
+        var error = Assert.Throws<InvalidOperationException>(() => new SqliteLog(Path, _time, _ids));
 
         Assert.Contains(Path, error.Message, StringComparison.Ordinal);
         Assert.Contains("another WalService process", error.Message, StringComparison.Ordinal);
@@ -208,7 +256,7 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
         var now = _time.GetUtcNow();
         var meta = new EnvelopeMeta
         {
-            MessageId = $"{now.ToUnixTimeMilliseconds():D13}-{Interlocked.Increment(ref _ids):D6}",
+            MessageId = _ids.Next(),
             Namespace = "ns",
             DeliverAtMs = (now + delay).ToUnixTimeMilliseconds(),
             OriginalWriteTimeMs = now.ToUnixTimeMilliseconds(),

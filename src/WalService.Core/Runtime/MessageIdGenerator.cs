@@ -3,46 +3,139 @@ using System.Security.Cryptography;
 namespace WalService.Core.Runtime;
 
 /// <summary>
-/// Message ids that sort by write time: 48 bits of Unix milliseconds, then 80 bits that are random for the first id
-/// of a millisecond and counted up after it, as 26 Crockford base-32 characters (the ULID layout). Ids from one
-/// generator are strictly increasing, even when the clock stands still or steps back.
+/// Message ids that sort by write time, as 26 Crockford base-32 characters (the ULID layout): 48 bits of Unix
+/// milliseconds, 64 bits drawn at random for each millisecond, then a 16-bit count of the ids issued in that
+/// millisecond. Ids from one generator are strictly increasing, even when the clock stands still or steps back (the
+/// 65,537th id of a millisecond takes the next one).
 /// </summary>
+/// <remarks>
+/// The millisecond and the count make an id's <see cref="TryGetSequence">sequence</see>, a number the embedded log
+/// keys its rows by, so that it needs no index from ids to rows.
+/// </remarks>
 public sealed class MessageIdGenerator(TimeProvider time)
 {
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private const int CountBits = 16;
+    private const ulong MaxCount = (1 << CountBits) - 1;
+
+    /// <summary>Sequences from this one up are ids'; smaller ones are free for the embedded log's other rows.</summary>
+    public const long FirstSequence = 1L << 32;
+
     private readonly Lock _gate = new();
     private long _lastMs = -1;
-    private UInt128 _lastRandom;
+    private ulong _random;
+    private ulong _count;
 
     public string Next()
     {
         long ms;
-        UInt128 random;
+        ulong random;
+        ulong count;
         lock (_gate)
         {
-            ms = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), _lastMs);
-            if (ms == _lastMs)
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (now > _lastMs)
             {
-                random = ++_lastRandom;
+                StartMillisecond(now);
+            }
+            else if (_count < MaxCount)
+            {
+                _count++;
             }
             else
             {
-                Span<byte> bytes = stackalloc byte[16];
-                RandomNumberGenerator.Fill(bytes);
-                // Keep the top bit clear so a millisecond has room to count up before it would carry into the time.
-                random = new UInt128(BitConverter.ToUInt64(bytes) & 0x7FFF, BitConverter.ToUInt64(bytes[8..]));
-                _lastMs = ms;
+                StartMillisecond(_lastMs + 1);
             }
 
-            _lastRandom = random;
+            (ms, random, count) = (_lastMs, _random, _count);
         }
 
-        return Encode(ms, random);
+        return Encode(ms, random, count);
     }
 
-    private static string Encode(long ms, UInt128 random)
+    /// <summary>
+    /// Makes every later id sort after <paramref name="id"/> and have a greater sequence, with random bits of its
+    /// own: for a store that outlives the process, whose clock may since have stepped back.
+    /// </summary>
+    public void EnsureAfter(string id)
     {
-        return string.Create(26, (ms, random), static (chars, state) =>
+        if (!TryDecodeMilliseconds(id, out var ms))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (ms >= _lastMs)
+            {
+                _lastMs = ms;
+                _count = MaxCount;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The id's millisecond and count as one number, at least <see cref="FirstSequence"/>: unique and increasing
+    /// across the ids of one generator. False for a string that is not such an id.
+    /// </summary>
+    public static bool TryGetSequence(string id, out long sequence)
+    {
+        sequence = 0;
+        if (!TryDecodeMilliseconds(id, out var ms) || ms >= 1L << (63 - CountBits))
+        {
+            return false;
+        }
+
+        var low = 0L;
+        for (var i = 22; i < 26; i++)
+        {
+            var digit = Alphabet.IndexOf(id[i], StringComparison.Ordinal);
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            low = (low << 5) | (uint)digit;
+        }
+
+        sequence = (ms << CountBits) | (low & (long)MaxCount);
+        return sequence >= FirstSequence;
+    }
+
+    private static bool TryDecodeMilliseconds(string id, out long ms)
+    {
+        ms = 0;
+        if (id is not { Length: 26 })
+        {
+            return false;
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            var digit = Alphabet.IndexOf(id[i], StringComparison.Ordinal);
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            ms = (ms << 5) | (uint)digit;
+        }
+
+        return ms < 1L << 48;
+    }
+
+    private void StartMillisecond(long ms)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(ulong)];
+        RandomNumberGenerator.Fill(bytes);
+        _lastMs = ms;
+        _random = BitConverter.ToUInt64(bytes);
+        _count = 0;
+    }
+
+    private static string Encode(long ms, ulong random, ulong count)
+    {
+        return string.Create(26, (ms, low: ((UInt128)random << CountBits) | count), static (chars, state) =>
         {
             var (t, r) = state;
             for (var i = 9; i >= 0; i--)

@@ -1,3 +1,5 @@
+using WalService.Core.Runtime;
+
 namespace WalService.Embedded.Log;
 
 /// <summary>
@@ -11,6 +13,12 @@ namespace WalService.Embedded.Log;
 /// LEASED, so one partial index over both finds every deliverable row. The partial indexes carry <c>state</c> so that
 /// the backlog counts read them alone. <c>attempts</c> counts leases taken; an
 /// acknowledgement must name the attempt it answers, so a verdict for an expired lease changes nothing.
+/// <para>
+/// A row's <c>seq</c> is its message id's <see cref="MessageIdGenerator.TryGetSequence">sequence</see>, so a
+/// message is found by its id without an index of ids, one B-tree fewer for every insert. Rows below
+/// <see cref="MessageIdGenerator.FirstSequence"/> are named: written before ids were keys, or with an id of another
+/// layout; the partial index <c>messages_named</c> finds those by id.
+/// </para>
 /// </summary>
 internal static class LogSchema
 {
@@ -19,7 +27,9 @@ internal static class LogSchema
     public const int Applied = 2;
     public const int Dead = 3;
 
-    public const string Create = """
+    public const long NamedBelow = MessageIdGenerator.FirstSequence;
+
+    public static readonly string Create = $"""
         CREATE TABLE IF NOT EXISTS messages (
             seq INTEGER PRIMARY KEY,
             ns TEXT NOT NULL,
@@ -34,7 +44,8 @@ internal static class LogSchema
             meta BLOB,
             payload BLOB
         );
-        CREATE UNIQUE INDEX IF NOT EXISTS messages_id ON messages(ns, id);
+        DROP INDEX IF EXISTS messages_id;
+        CREATE UNIQUE INDEX IF NOT EXISTS messages_named ON messages(ns, id) WHERE seq < {NamedBelow};
         CREATE INDEX IF NOT EXISTS messages_due ON messages(ns, due_ms, state) WHERE state < 2;
         CREATE INDEX IF NOT EXISTS messages_order ON messages(ns, ordering_key, seq) WHERE state < 2 AND ordering_key IS NOT NULL;
         CREATE INDEX IF NOT EXISTS messages_leased ON messages(ns, due_ms, state) WHERE state = 1;

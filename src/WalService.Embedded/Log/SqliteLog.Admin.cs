@@ -5,6 +5,7 @@ using WalService.Api.Internal;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Core.Runtime;
 
 namespace WalService.Embedded.Log;
 
@@ -13,8 +14,12 @@ internal sealed partial class SqliteLog
 {
     public async Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // By the id's sequence, the row's key; else among the named rows.
+        const string Columns = "SELECT state, due_ms, attempts, last_error, done_ms FROM messages WHERE ns = $ns AND id = $id AND ";
         await using var connection = _database.OpenForRead();
-        await using var command = Command(connection, "SELECT state, due_ms, attempts, last_error, done_ms FROM messages WHERE ns = $ns AND id = $id", ("$ns", ns), ("$id", messageId));
+        await using var command = MessageIdGenerator.TryGetSequence(messageId, out var seq)
+            ? Command(connection, Columns + $"(seq = $seq OR seq < {LogSchema.NamedBelow})", ("$ns", ns), ("$id", messageId), ("$seq", seq))
+            : Command(connection, Columns + $"seq < {LogSchema.NamedBelow}", ("$ns", ns), ("$id", messageId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Core.Runtime;
 
 namespace WalService.Embedded.Log;
 
@@ -13,13 +14,21 @@ namespace WalService.Embedded.Log;
 /// </summary>
 internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
 {
+    /// <summary>A row is keyed by its id's sequence (?8); one whose id has none takes the next named key.</summary>
+    private static readonly string InsertSql = $"""
+        INSERT INTO messages (seq, ns, id, state, due_ms, ordering_key, written_ms, meta, payload)
+        VALUES (CASE WHEN ?8 IS NULL THEN (SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE seq < {LogSchema.NamedBelow}) ELSE ?8 END,
+                ?1, ?2, 0, ?3, ?4, ?5, ?6, ?7)
+        """;
+
     private readonly SqliteDatabase _database;
     private readonly SqliteWriter _writer;
     private readonly TimeProvider _time;
     private readonly FileStream _lock;
 
-    public SqliteLog(string path, TimeProvider time)
+    public SqliteLog(string path, TimeProvider time, MessageIdGenerator ids)
     {
+        ArgumentNullException.ThrowIfNull(ids);
         _time = time;
         _database = new SqliteDatabase(path);
         _lock = TakeLock(path);
@@ -32,6 +41,14 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             recover.CommandText = "UPDATE messages SET state = 0, due_ms = min(due_ms, $now) WHERE state = 1";
             recover.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
             recover.ExecuteNonQuery();
+            // Rows are keyed by their ids' sequences: ids issued from now on must follow those already here, even
+            // when the clock has stepped back since they were written.
+            using var last = connection.CreateCommand();
+            last.CommandText = $"SELECT id FROM messages WHERE seq >= {LogSchema.NamedBelow} ORDER BY seq DESC LIMIT 1";
+            if (last.ExecuteScalar() is string lastId)
+            {
+                ids.EnsureAfter(lastId);
+            }
         }
 
         _writer = new SqliteWriter(_database);
@@ -55,6 +72,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             var meta = envelope.Meta;
             rows[i] = new Row(
                 meta,
+                MessageIdGenerator.TryGetSequence(meta.MessageId, out var seq) ? seq : null,
                 Encoding.UTF8.GetBytes(meta.Namespace),
                 Encoding.UTF8.GetBytes(meta.MessageId),
                 meta.OrderingKey.Length > 0 ? Encoding.UTF8.GetBytes(meta.OrderingKey) : null,
@@ -170,7 +188,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     private static string[] Insert(WriteContext db, Row[] rows, long nowMs)
     {
         var ids = new string[rows.Length];
-        var insert = db.Raw("INSERT INTO messages (ns, id, state, due_ms, ordering_key, written_ms, meta, payload) VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7)");
+        var insert = db.Raw(InsertSql);
         for (var i = 0; i < rows.Length; i++)
         {
             var row = rows[i];
@@ -201,7 +219,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
                 insert.BindUtf8(4, row.OrderingKey);
             }
 
-            insert.Bind(5, nowMs).Bind(6, row.MetaBytes).Bind(7, row.Payload).Run();
+            insert.Bind(5, nowMs).Bind(6, row.MetaBytes).Bind(7, row.Payload).Bind(8, row.Seq).Run();
             ids[i] = meta.MessageId;
         }
 
@@ -216,5 +234,5 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     }
 
     /// <summary>A message ready for the writer: everything it binds is encoded beforehand, off the writer's thread.</summary>
-    private sealed record Row(Api.Internal.EnvelopeMeta Meta, byte[] Namespace, byte[] Id, byte[]? OrderingKey, byte[] MetaBytes, byte[] Payload, long DedupWindowMs);
+    private sealed record Row(Api.Internal.EnvelopeMeta Meta, long? Seq, byte[] Namespace, byte[] Id, byte[]? OrderingKey, byte[] MetaBytes, byte[] Payload, long DedupWindowMs);
 }

@@ -213,6 +213,16 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMessageHeldBehindADelayedOneOfItsKeyDoesNotMakeTheLogLookDue()
+    {
+        await AppendAsync(delay: TimeSpan.FromMinutes(10), orderingKey: "k");
+        await AppendAsync(orderingKey: "k");
+
+        Assert.Empty(await LeaseAsync());
+        Assert.Equal(_time.GetUtcNow().AddMinutes(10), await _log.NextDueAsync("ns", Ct));
+    }
+
+    [Fact]
     public async Task RedriveWithARateSpreadsDueTimes()
     {
         for (var i = 0; i < 4; i++)

@@ -14,6 +14,13 @@ namespace WalService.Embedded.Log;
 /// </summary>
 internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
 {
+    /// <summary>Row <c>m</c> is not waiting behind an earlier undelivered message of its ordering key.</summary>
+    private const string NotHeld = """
+        (m.ordering_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM messages p
+            WHERE p.ns = m.ns AND p.ordering_key = m.ordering_key AND p.state < 2 AND p.seq < m.seq))
+        """;
+
     /// <summary>A row is keyed by its id's sequence (?8); one whose id has none takes the next named key.</summary>
     private static readonly string InsertSql = $"""
         INSERT INTO messages (seq, ns, id, state, due_ms, ordering_key, written_ms, meta, payload)
@@ -105,14 +112,11 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         {
             var leased = new List<LeasedMessage>();
             using var reader = db.Query(
-                """
+                $"""
                 UPDATE messages SET state = 1, due_ms = $p0, attempts = attempts + 1
                 WHERE seq IN (
                     SELECT m.seq FROM messages m
-                    WHERE m.ns = $p1 AND m.state < 2 AND m.due_ms <= $p2
-                      AND (m.ordering_key IS NULL OR NOT EXISTS (
-                          SELECT 1 FROM messages p
-                          WHERE p.ns = m.ns AND p.ordering_key = m.ordering_key AND p.state < 2 AND p.seq < m.seq))
+                    WHERE m.ns = $p1 AND m.state < 2 AND m.due_ms <= $p2 AND {NotHeld}
                     ORDER BY m.due_ms LIMIT $p3)
                 RETURNING seq, attempts, meta, payload
                 """,
@@ -130,7 +134,12 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
 
     public async Task<DateTimeOffset?> NextDueAsync(string ns, CancellationToken cancellationToken)
     {
-        var value = await ScalarAsync("SELECT min(due_ms) FROM messages WHERE ns = $ns AND state < 2", cancellationToken, ("$ns", ns));
+        // A message held back by an earlier one of its ordering key is due only after that one: counting it would
+        // make a worker lease in a loop, finding nothing, until the earlier one is done.
+        var value = await ScalarAsync(
+            $"SELECT m.due_ms FROM messages m WHERE m.ns = $ns AND m.state < 2 AND {NotHeld} ORDER BY m.due_ms LIMIT 1",
+            cancellationToken,
+            ("$ns", ns));
         return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 

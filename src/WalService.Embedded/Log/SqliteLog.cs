@@ -80,7 +80,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             rows[i] = new Row(
                 meta,
                 MessageIdGenerator.TryGetSequence(meta.MessageId, out var seq) ? seq : null,
-                Encoding.UTF8.GetBytes(meta.Namespace),
+                i > 0 && rows[i - 1].Meta.Namespace == meta.Namespace ? rows[i - 1].Namespace : Encoding.UTF8.GetBytes(meta.Namespace),
                 Encoding.UTF8.GetBytes(meta.MessageId),
                 meta.OrderingKey.Length > 0 ? Encoding.UTF8.GetBytes(meta.OrderingKey) : null,
                 EnvelopeCodec.EncodeMeta(meta),
@@ -197,7 +197,9 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     private static string[] Insert(WriteContext db, Row[] rows, long nowMs)
     {
         var ids = new string[rows.Length];
-        var insert = db.Raw(InsertSql);
+        var insert = db.Raw(InsertSql).Bind(5, nowMs);
+        byte[]? boundNamespace = null;
+        var orderingKeyIsNull = false;
         for (var i = 0; i < rows.Length; i++)
         {
             var row = rows[i];
@@ -218,17 +220,25 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
                     meta.Namespace, meta.IdempotencyKey, meta.MessageId, nowMs + row.DedupWindowMs);
             }
 
-            insert.BindUtf8(1, row.Namespace).BindUtf8(2, row.Id).Bind(3, meta.DeliverAtMs);
-            if (row.OrderingKey is null)
+            // A binding stays until it is replaced: what rows share is bound once per call.
+            if (row.Namespace != boundNamespace)
             {
-                insert.Bind(4, (string?)null);
-            }
-            else
-            {
-                insert.BindUtf8(4, row.OrderingKey);
+                insert.BindUtf8(1, row.Namespace);
+                boundNamespace = row.Namespace;
             }
 
-            insert.Bind(5, nowMs).Bind(6, row.MetaBytes).Bind(7, row.Payload).Bind(8, row.Seq).Run();
+            if (row.OrderingKey is not null)
+            {
+                insert.BindUtf8(4, row.OrderingKey);
+                orderingKeyIsNull = false;
+            }
+            else if (!orderingKeyIsNull)
+            {
+                insert.Bind(4, (string?)null);
+                orderingKeyIsNull = true;
+            }
+
+            insert.BindUtf8(2, row.Id).Bind(3, meta.DeliverAtMs).Bind(6, row.MetaBytes).Bind(7, row.Payload).Bind(8, row.Seq).Run();
             ids[i] = meta.MessageId;
         }
 

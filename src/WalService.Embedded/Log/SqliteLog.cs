@@ -149,11 +149,11 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         var ms = appliedAt.ToUnixTimeMilliseconds();
         return _writer.ExecuteAsync(db =>
         {
+            var ack = db.Raw("UPDATE messages SET state = 2, done_ms = ?1, meta = NULL, payload = NULL, last_error = NULL WHERE seq = ?2 AND state = 1 AND attempts = ?3")
+                .Bind(1, ms);
             foreach (var message in messages)
             {
-                db.Execute(
-                    "UPDATE messages SET state = 2, done_ms = $p0, meta = NULL, payload = NULL, last_error = NULL WHERE seq = $p1 AND state = 1 AND attempts = $p2",
-                    ms, message.LeaseToken, message.Attempt);
+                ack.Bind(2, message.LeaseToken).Bind(3, message.Attempt).Run();
             }
 
             return messages.Count;

@@ -81,21 +81,9 @@ public sealed class MessageIdGenerator(TimeProvider time)
     public static bool TryGetSequence(string id, out long sequence)
     {
         sequence = 0;
-        if (!TryDecodeMilliseconds(id, out var ms) || ms >= 1L << (63 - CountBits))
+        if (!TryDecodeMilliseconds(id, out var ms) || ms >= 1L << (63 - CountBits) || !TryDecode(id.AsSpan(22), out var low))
         {
             return false;
-        }
-
-        var low = 0L;
-        for (var i = 22; i < 26; i++)
-        {
-            var digit = Alphabet.IndexOf(id[i], StringComparison.Ordinal);
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            low = (low << 5) | (uint)digit;
         }
 
         sequence = (ms << CountBits) | (low & (long)MaxCount);
@@ -105,23 +93,25 @@ public sealed class MessageIdGenerator(TimeProvider time)
     private static bool TryDecodeMilliseconds(string id, out long ms)
     {
         ms = 0;
-        if (id is not { Length: 26 })
-        {
-            return false;
-        }
+        return id is { Length: 26 } && TryDecode(id.AsSpan(0, 10), out ms) && ms < 1L << 48;
+    }
 
-        for (var i = 0; i < 10; i++)
+    /// <summary>Up to 12 base-32 characters as a number.</summary>
+    private static bool TryDecode(ReadOnlySpan<char> chars, out long value)
+    {
+        value = 0;
+        foreach (var c in chars)
         {
-            var digit = Alphabet.IndexOf(id[i], StringComparison.Ordinal);
+            var digit = Alphabet.IndexOf(c, StringComparison.Ordinal);
             if (digit < 0)
             {
                 return false;
             }
 
-            ms = (ms << 5) | (uint)digit;
+            value = (value << 5) | (uint)digit;
         }
 
-        return ms < 1L << 48;
+        return true;
     }
 
     private void StartMillisecond(long ms)

@@ -12,14 +12,19 @@ namespace WalService.Embedded.Log;
 /// <summary>Status, dead letters and housekeeping of the embedded log.</summary>
 internal sealed partial class SqliteLog
 {
+    private static readonly string StatusSql =
+        $"SELECT state, due_ms, attempts, last_error, done_ms FROM messages WHERE ns = $ns AND id = $id AND (seq = $seq OR seq < {LogSchema.NamedBelow})";
+
     public async Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // By the id's sequence, the row's key; else among the named rows.
-        const string Columns = "SELECT state, due_ms, attempts, last_error, done_ms FROM messages WHERE ns = $ns AND id = $id AND ";
+        // By the id's sequence, the row's key (0, none, for an id without one); else among the named rows.
         await using var connection = _database.OpenForRead();
-        await using var command = MessageIdGenerator.TryGetSequence(messageId, out var seq)
-            ? Command(connection, Columns + $"(seq = $seq OR seq < {LogSchema.NamedBelow})", ("$ns", ns), ("$id", messageId), ("$seq", seq))
-            : Command(connection, Columns + $"seq < {LogSchema.NamedBelow}", ("$ns", ns), ("$id", messageId));
+        await using var command = Command(
+            connection,
+            StatusSql,
+            ("$ns", ns),
+            ("$id", messageId),
+            ("$seq", MessageIdGenerator.TryGetSequence(messageId, out var seq) ? seq : 0L));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {

@@ -21,6 +21,19 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             WHERE p.ns = m.ns AND p.ordering_key = m.ordering_key AND p.state < 2 AND p.seq < m.seq))
         """;
 
+    /// <summary>Leases up to $p3 rows of namespace $p1 due by $p2, until $p0, the earliest due first.</summary>
+    private static readonly string LeaseSql = $"""
+        UPDATE messages SET state = 1, due_ms = $p0, attempts = attempts + 1
+        WHERE seq IN (
+            SELECT m.seq FROM messages m
+            WHERE m.ns = $p1 AND m.state < 2 AND m.due_ms <= $p2 AND {NotHeld}
+            ORDER BY m.due_ms LIMIT $p3)
+        RETURNING seq, attempts, meta, payload
+        """;
+
+    private static readonly string NextDueSql =
+        $"SELECT m.due_ms FROM messages m WHERE m.ns = $ns AND m.state < 2 AND {NotHeld} ORDER BY m.due_ms LIMIT 1";
+
     /// <summary>A row is keyed by its id's sequence (?8); one whose id has none takes the next named key.</summary>
     private static readonly string InsertSql = $"""
         INSERT INTO messages (seq, ns, id, state, due_ms, ordering_key, written_ms, meta, payload)
@@ -80,7 +93,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             rows[i] = new Row(
                 meta,
                 MessageIdGenerator.TryGetSequence(meta.MessageId, out var seq) ? seq : null,
-                i > 0 && rows[i - 1].Meta.Namespace == meta.Namespace ? rows[i - 1].Namespace : Encoding.UTF8.GetBytes(meta.Namespace),
+                Encoding.UTF8.GetBytes(meta.Namespace),
                 Encoding.UTF8.GetBytes(meta.MessageId),
                 meta.OrderingKey.Length > 0 ? Encoding.UTF8.GetBytes(meta.OrderingKey) : null,
                 EnvelopeCodec.EncodeMeta(meta),
@@ -111,16 +124,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         return _writer.ExecuteAsync<IReadOnlyList<LeasedMessage>>(db =>
         {
             var leased = new List<LeasedMessage>();
-            using var reader = db.Query(
-                $"""
-                UPDATE messages SET state = 1, due_ms = $p0, attempts = attempts + 1
-                WHERE seq IN (
-                    SELECT m.seq FROM messages m
-                    WHERE m.ns = $p1 AND m.state < 2 AND m.due_ms <= $p2 AND {NotHeld}
-                    ORDER BY m.due_ms LIMIT $p3)
-                RETURNING seq, attempts, meta, payload
-                """,
-                leaseUntil, ns, nowMs, max);
+            using var reader = db.Query(LeaseSql, leaseUntil, ns, nowMs, max);
             while (reader.Read())
             {
                 var meta = EnvelopeCodec.DecodeMeta((byte[])reader[2]);
@@ -136,10 +140,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     {
         // A message held back by an earlier one of its ordering key is due only after that one: counting it would
         // make a worker lease in a loop, finding nothing, until the earlier one is done.
-        var value = await ScalarAsync(
-            $"SELECT m.due_ms FROM messages m WHERE m.ns = $ns AND m.state < 2 AND {NotHeld} ORDER BY m.due_ms LIMIT 1",
-            cancellationToken,
-            ("$ns", ns));
+        var value = await ScalarAsync(NextDueSql, cancellationToken, ("$ns", ns));
         return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 
@@ -198,8 +199,6 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     {
         var ids = new string[rows.Length];
         var insert = db.Raw(InsertSql).Bind(5, nowMs);
-        byte[]? boundNamespace = null;
-        var orderingKeyIsNull = false;
         for (var i = 0; i < rows.Length; i++)
         {
             var row = rows[i];
@@ -220,25 +219,17 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
                     meta.Namespace, meta.IdempotencyKey, meta.MessageId, nowMs + row.DedupWindowMs);
             }
 
-            // A binding stays until it is replaced: what rows share is bound once per call.
-            if (row.Namespace != boundNamespace)
-            {
-                insert.BindUtf8(1, row.Namespace);
-                boundNamespace = row.Namespace;
-            }
-
-            if (row.OrderingKey is not null)
-            {
-                insert.BindUtf8(4, row.OrderingKey);
-                orderingKeyIsNull = false;
-            }
-            else if (!orderingKeyIsNull)
+            insert.BindUtf8(1, row.Namespace).BindUtf8(2, row.Id).Bind(3, meta.DeliverAtMs);
+            if (row.OrderingKey is null)
             {
                 insert.Bind(4, (string?)null);
-                orderingKeyIsNull = true;
+            }
+            else
+            {
+                insert.BindUtf8(4, row.OrderingKey);
             }
 
-            insert.BindUtf8(2, row.Id).Bind(3, meta.DeliverAtMs).Bind(6, row.MetaBytes).Bind(7, row.Payload).Bind(8, row.Seq).Run();
+            insert.Bind(6, row.MetaBytes).Bind(7, row.Payload).Bind(8, row.Seq).Run();
             ids[i] = meta.MessageId;
         }
 

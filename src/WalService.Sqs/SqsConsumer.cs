@@ -155,9 +155,14 @@ internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string qu
             {
                 // SQS's own answer (a deleted queue, a denied call) says all there is; a stack trace would repeat each second.
                 if (ex is AmazonServiceException refused)
+                {
                     SqsLogEvents.ReceiveRefused(logger, sqs.Queue, ns, refused.ErrorCode, refused.Message);
+                }
                 else
+                {
                     SqsLogEvents.ReceiveFailed(logger, ex, sqs.Queue, ns);
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
             }
         }

@@ -238,7 +238,8 @@ public sealed class WriteCoordinator(
         {
             MessageId = ids.Next(),
             Namespace = ns.Name,
-            DeliverAtMs = deliverAt.ToUnixTimeMilliseconds(),
+            // A message due now keeps its write time's millisecond; a later one is never handed out before its time.
+            DeliverAtMs = deliverAt > now ? Envelope.DeliverAtMs(deliverAt) : now.ToUnixTimeMilliseconds(),
             OriginalWriteTimeMs = (request.Lifecycle?.OriginalWriteTime?.ToDateTimeOffset() ?? now).ToUnixTimeMilliseconds(),
             OrderingKey = request.OrderingKey,
             IdempotencyKey = request.IdempotencyKey,

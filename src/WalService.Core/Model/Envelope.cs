@@ -18,11 +18,21 @@ public sealed class Envelope(EnvelopeMeta meta, ReadOnlyMemory<byte> payload)
 
     public DateTimeOffset OriginalWriteTime => DateTimeOffset.FromUnixTimeMilliseconds(Meta.OriginalWriteTimeMs);
 
+    /// <summary>
+    /// The millisecond a message due at <paramref name="at"/> keeps as its due time: rounded up, so that it is never
+    /// handed out before <paramref name="at"/>.
+    /// </summary>
+    public static long DeliverAtMs(DateTimeOffset at)
+    {
+        var ms = at.ToUnixTimeMilliseconds();
+        return DateTimeOffset.FromUnixTimeMilliseconds(ms) < at ? ms + 1 : ms;
+    }
+
     /// <summary>The same message due at <paramref name="deliverAt"/> as attempt <paramref name="attempt"/> (a retry, a redrive); the payload is shared.</summary>
     public Envelope Rescheduled(DateTimeOffset deliverAt, int attempt)
     {
         var meta = Meta.Clone();
-        meta.DeliverAtMs = deliverAt.ToUnixTimeMilliseconds();
+        meta.DeliverAtMs = DeliverAtMs(deliverAt);
         meta.Attempt = attempt;
         return new Envelope(meta, Payload);
     }

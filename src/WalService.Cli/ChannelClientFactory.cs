@@ -14,12 +14,22 @@ internal sealed class ChannelClientFactory : IDisposable
 {
     private readonly List<GrpcChannel> _channels = [];
 
+    /// <summary>
+    /// A client on a new channel. Throws <see cref="UsageException"/> when an API key would travel in plaintext
+    /// without <c>--plaintext-credentials</c>, or a certificate file cannot be read.
+    /// </summary>
     public WalClient Create(WalClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.ApiKey is { Length: > 0 } && !WalChannels.MaySendCredentials(options))
+        {
+            throw new UsageException($"the API key would be sent in plaintext to {options.Address}: use an https:// --address, or add --plaintext-credentials on a network you trust");
+        }
+
         var channel = GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = 64 * 1024 * 1024,
+            HttpHandler = CreateHandler(options),
         });
         _channels.Add(channel);
         var invoker = channel.Intercept(new IdentityInterceptor(options));
@@ -34,6 +44,18 @@ internal sealed class ChannelClientFactory : IDisposable
         }
 
         _channels.Clear();
+    }
+
+    private static SocketsHttpHandler CreateHandler(WalClientOptions options)
+    {
+        try
+        {
+            return WalChannels.CreateHandler(options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        {
+            throw new UsageException($"cannot use the TLS files (--ca-cert, --client-cert, --client-key): {e.Message}", e);
+        }
     }
 
     /// <summary>

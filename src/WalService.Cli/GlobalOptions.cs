@@ -9,6 +9,9 @@ internal sealed class GlobalOptions
     public const string AddressVariable = "WAL_ADDRESS";
     public const string ApiKeyVariable = "WAL_API_KEY";
     public const string DefaultAddress = "http://127.0.0.1:7070";
+    public const string CaCertificateVariable = "WAL_CA_CERT";
+    public const string ClientCertificateVariable = "WAL_CLIENT_CERT";
+    public const string ClientKeyVariable = "WAL_CLIENT_KEY";
 
     public Option<Uri> Address { get; } = new("--address")
     {
@@ -34,6 +37,36 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> CaCertificate { get; } = new("--ca-cert")
+    {
+        Description = $"PEM file of the CA the server's certificate must chain to, for a private CA [${CaCertificateVariable}]",
+        HelpName = "FILE",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(CaCertificateVariable),
+    };
+
+    public Option<string?> ClientCertificate { get; } = new("--client-cert")
+    {
+        Description = $"PEM file of a client certificate for mutual TLS; its subject CN is the identity [${ClientCertificateVariable}]",
+        HelpName = "FILE",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ClientCertificateVariable),
+    };
+
+    public Option<string?> ClientKey { get; } = new("--client-key")
+    {
+        Description = $"PEM file of the client certificate's private key, when it is not in --client-cert [${ClientKeyVariable}]",
+        HelpName = "FILE",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ClientKeyVariable),
+    };
+
+    public Option<bool> PlaintextCredentials { get; } = new("--plaintext-credentials")
+    {
+        Description = "Send the API key over a plaintext http:// address that is not loopback (readable on the way; trusted networks only)",
+        Recursive = true,
+    };
+
     public Option<string> Output { get; } = new Option<string>("--output", "-o")
     {
         Description = "text for people, json for scripts (the protobuf JSON form)",
@@ -55,6 +88,10 @@ internal sealed class GlobalOptions
         root.Add(Address);
         root.Add(ApiKey);
         root.Add(ClientId);
+        root.Add(CaCertificate);
+        root.Add(ClientCertificate);
+        root.Add(ClientKey);
+        root.Add(PlaintextCredentials);
         root.Add(Output);
         root.Add(Timeout);
     }
@@ -68,6 +105,10 @@ internal sealed class GlobalOptions
         ApiKey = result.GetValue(ApiKey),
         ClientId = result.GetValue(ClientId),
         Timeout = result.GetValue(Timeout),
+        CaCertificatePath = result.GetValue(CaCertificate),
+        ClientCertificatePath = result.GetValue(ClientCertificate),
+        ClientKeyPath = result.GetValue(ClientKey),
+        AllowPlaintextCredentials = result.GetValue(PlaintextCredentials),
     };
 
     /// <summary>A custom parser for a duration option; reports the problem as a usage error.</summary>

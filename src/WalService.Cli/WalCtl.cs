@@ -24,6 +24,11 @@ public static class WalCtl
         Environment:
           {{GlobalOptions.AddressVariable}}    the server's gRPC endpoint when --address is not given [{{GlobalOptions.DefaultAddress}}]
           {{GlobalOptions.ApiKeyVariable}}    the API key when --api-key is not given
+          {{GlobalOptions.CaCertificateVariable}}    --ca-cert: PEM of a private CA the server's certificate chains to
+          {{GlobalOptions.ClientCertificateVariable}}    --client-cert: PEM client certificate for mutual TLS
+          {{GlobalOptions.ClientKeyVariable}}    --client-key: its private key, when not in the certificate file
+
+        An API key travels only over https:// or to a loopback address, unless --plaintext-credentials is given.
 
         Errors are printed to standard error as 'error: <StatusCode>: <detail>'.
 
@@ -108,5 +113,6 @@ public static class WalCtl
         root.Add(WriteCommand.Create(runner));
         root.Add(StatusCommand.Create(runner));
         root.Add(DeadLetterCommands.Create(runner));
+        root.Add(AuthCommands.Create(runner));
     }
 }

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +10,9 @@ public static class WalClientServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="WalClient"/> and the two generated clients through the gRPC client factory, configured
-    /// from the <c>WalClient</c> section (when there is an <see cref="IConfiguration"/>) and then by <paramref name="configure"/>.
+    /// from the <c>WalClient</c> section (when there is an <see cref="IConfiguration"/>) and then by
+    /// <paramref name="configure"/>. Options that would send an API key in plaintext without opt-in (see
+    /// <see cref="WalClientOptions.AllowPlaintextCredentials"/>) fail when the client is first resolved.
     /// </summary>
     public static IServiceCollection AddWalClient(this IServiceCollection services, Action<WalClientOptions>? configure = null)
     {
@@ -23,6 +24,8 @@ public static class WalClientServiceCollectionExtensions
         {
             options.Configure(configure);
         }
+
+        options.Validate(o => WalChannels.CredentialProblem(o) is null, $"{WalClientOptions.Section}: an API key would be sent in plaintext; use an https:// Address or set AllowPlaintextCredentials");
 
         AddGrpc<WriteAheadLog.WriteAheadLogClient>(services);
         AddGrpc<NamespaceAdmin.NamespaceAdminClient>(services);
@@ -44,27 +47,28 @@ public static class WalClientServiceCollectionExtensions
                     {
                         call.CallOptions = call.CallOptions.WithDeadline(DateTime.UtcNow + client.Timeout);
                     }
+
+                    // A self-chosen name is no secret: it goes as a plain header, over any channel.
+                    if (client.ClientId is { Length: > 0 } id)
+                    {
+                        var headers = call.CallOptions.Headers ?? [];
+                        headers.Add("wal-client-id", id);
+                        call.CallOptions = call.CallOptions.WithHeaders(headers);
+                    }
                 });
             })
+            .ConfigurePrimaryHttpMessageHandler(sp => WalChannels.CreateHandler(sp.GetRequiredService<IOptions<WalClientOptions>>().Value))
             .AddCallCredentials((context, metadata, sp) =>
             {
-                var o = sp.GetRequiredService<IOptions<WalClientOptions>>().Value;
-                AddIdentity(metadata, o);
+                if (sp.GetRequiredService<IOptions<WalClientOptions>>().Value.ApiKey is { Length: > 0 } key)
+                {
+                    metadata.Add("authorization", "Bearer " + key);
+                }
+
                 return Task.CompletedTask;
             })
-            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
-    }
-
-    private static void AddIdentity(Metadata metadata, WalClientOptions options)
-    {
-        if (options.ApiKey is { Length: > 0 } key)
-        {
-            metadata.Add("authorization", "Bearer " + key);
-        }
-
-        if (options.ClientId is { Length: > 0 } id)
-        {
-            metadata.Add("wal-client-id", id);
-        }
+            // Call credentials travel over plaintext only where WalChannels allows it (loopback, or an explicit opt-in).
+            .ConfigureChannel((sp, channel) =>
+                channel.UnsafeUseInsecureChannelCallCredentials = WalChannels.MaySendCredentials(sp.GetRequiredService<IOptions<WalClientOptions>>().Value));
     }
 }

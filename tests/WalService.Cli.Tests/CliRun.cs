@@ -20,6 +20,16 @@ internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)
         return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Runs walctl with its own channel factory, for what it refuses before it connects anywhere.</summary>
+    public static async Task<CliRun> RunWithDefaultChannelsAsync(string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        using var input = new StringReader(string.Empty);
+        var exitCode = await WalCtl.RunAsync(args, stdout, stderr, input);
+        return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
     /// <summary>Runs walctl with standard input given as raw bytes, the way Program.cs hands over the console.</summary>
     public static async Task<CliRun> RunWithRawStdinAsync(FakeServer server, string[] args, byte[] stdin)
     {

@@ -19,7 +19,7 @@ public sealed class WalOptions
     [Range(1, 100_000)]
     public int MaxBatchEntries { get; set; } = 1000;
 
-    /// <summary>Most payload bytes in one <c>WriteToLogBatch</c> [4 MiB].</summary>
+    /// <summary>Most bytes of payloads and headers (names and values, UTF-8) in one <c>WriteToLogBatch</c> [4 MiB].</summary>
     [Range(1, int.MaxValue)]
     public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WalService.Core.Abstractions;
@@ -10,16 +11,24 @@ namespace WalService.Targets;
 
 public static class TargetsWalBuilderExtensions
 {
-    /// <summary>Adds the http, kv and noop targets; http uses one pooled client from <see cref="IHttpClientFactory"/>.</summary>
+    /// <summary>
+    /// Adds the http, kv and noop targets; http uses one pooled client from <see cref="IHttpClientFactory"/>, with
+    /// <see cref="HttpTargetOptions"/> from <c>Wal:Targets:Http</c>, checked at start. The client follows no redirect
+    /// (one could lead past <see cref="HttpTargetOptions.AllowedHosts"/>; a 3xx is dead-lettered like any status not
+    /// retried) and sends header values as UTF-8.
+    /// </summary>
     public static IWalBuilder AddTargets(this IWalBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<HttpTargetOptions>().BindConfiguration(HttpTargetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services
             .AddHttpClient(HttpTargetHandler.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 MaxConnectionsPerServer = 256,
+                AllowAutoRedirect = false,
+                RequestHeaderEncodingSelector = static (_, _) => Encoding.UTF8,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, HttpTargetHandler>());

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Validation;
@@ -13,7 +14,7 @@ internal static class TestTargets
     public static TargetCatalog Catalog { get; } = new(
     [
         new NoopTargetHandler(),
-        new HttpTargetHandler(new NoClients(), TimeProvider.System),
+        new HttpTargetHandler(new NoClients(), TimeProvider.System, Options.Create(new HttpTargetOptions())),
         new KvTargetHandler([new NoKvStore()]),
     ]);
 

@@ -97,11 +97,11 @@ public sealed class WriteCoordinator(
         long bytes = 0;
         foreach (var entry in request.Entries)
         {
-            bytes += entry.Payload.Length;
+            bytes += entry.Payload.Length + HeaderRules.ByteCount(entry.Headers);
         }
 
         return bytes > limits.MaxBatchBytes
-            ? WriteRejection.Invalid($"entries: {bytes} payload bytes exceed the server's batch limit of {limits.MaxBatchBytes}")
+            ? WriteRejection.Invalid($"entries: {bytes} bytes of payloads and headers exceed the server's batch limit of {limits.MaxBatchBytes}")
             : null;
     }
 

@@ -32,6 +32,11 @@ public static class WriteValidator
             return WriteRejection.Invalid($"ordering_key must be at most {MaxKeyLength} characters");
         }
 
+        if (HeaderRules.ValidateWrite(request, ns) is { } headerError)
+        {
+            return headerError;
+        }
+
         if (request.Lifecycle is { } lifecycle && ValidateLifecycle(lifecycle, ns, now, ref deliverAt) is { } lifecycleError)
         {
             return lifecycleError;

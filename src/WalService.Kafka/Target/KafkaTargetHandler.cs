@@ -4,6 +4,7 @@ using System.Text;
 using Confluent.Kafka;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Core.Validation;
 
 namespace WalService.Kafka.Targets;
 
@@ -12,13 +13,14 @@ namespace WalService.Kafka.Targets;
 /// default), through the cluster's shared producer (acks=all, idempotent). The key is the ordering key, else the
 /// message id; the headers are the message's, then <c>wal-message-id</c>, <c>wal-namespace</c>, <c>wal-attempt</c>
 /// (1-based) and <c>wal-original-write-time</c> (RFC 3339), as on an HTTP delivery, so the application can drop a
-/// record delivered twice by its message id. A persisted record is applied; an error that no retry can mend (unknown
-/// topic, record too large, not authorised, invalid settings) dead-letters the message; any other error retries it.
+/// record delivered twice by its message id. A message header named <c>wal-*</c> in any case (refused at write, so only
+/// in a message stored before that rule) is left out: every <c>wal-*</c> header of the record is the service's. A
+/// persisted record is applied; an error that no retry can mend (unknown topic, record too large, not authorised,
+/// invalid settings) dead-letters the message; any other error retries it.
 /// </summary>
 internal sealed class KafkaTargetHandler(KafkaClusters clusters) : ITargetHandler
 {
     private const string OriginalWriteTime = "wal-original-write-time";
-    private static readonly string[] DeliveryHeaders = [EnvelopeHeaders.MessageId, EnvelopeHeaders.Namespace, EnvelopeHeaders.Attempt, OriginalWriteTime];
 
     private static readonly FrozenSet<ErrorCode> Permanent = new[]
     {
@@ -97,7 +99,7 @@ internal sealed class KafkaTargetHandler(KafkaClusters clusters) : ITargetHandle
         var envelope = delivery.Envelope;
         var meta = envelope.Meta;
         var headers = new Headers();
-        foreach (var (name, value) in meta.Headers.Where(h => !DeliveryHeaders.Contains(h.Key, StringComparer.Ordinal)))
+        foreach (var (name, value) in meta.Headers.Where(h => !HeaderRules.IsReserved(h.Key)))
         {
             headers.Add(name, Utf8(value));
         }

@@ -8,6 +8,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Core.Validation;
 
 namespace WalService.Sqs.Targets;
 
@@ -18,11 +19,11 @@ namespace WalService.Sqs.Targets;
 /// base64-encoded with the attribute <c>wal-encoding: base64</c>. An empty payload cannot be a body and is
 /// dead-lettered. The String attributes are <c>wal-message-id</c>, <c>wal-namespace</c>, <c>wal-attempt</c> (1-based)
 /// and <c>wal-original-write-time</c> (RFC 3339), as on an HTTP delivery, then the message's headers, one attribute
-/// each. SQS takes at most 10 attributes: when the headers do not fit in the rest, or one is not a legal attribute
-/// name or has an empty value, all of them travel instead as one JSON object in the attribute <c>wal-headers</c>. A
-/// header named like a <c>wal-*</c> attribute of this target is left out. A sent message is applied; a missing queue,
-/// a message SQS refuses (invalid, too large) or denied access dead-letters it; throttling, a 5xx, a network error or
-/// a timeout retries it.
+/// each. SQS takes at most 10 attributes: when the headers do not fit in the rest, or one is not a legal attribute name
+/// or has an empty value, all of them travel instead as one JSON object in the attribute <c>wal-headers</c>. A header
+/// named <c>wal-*</c> in any case (refused at write, so only in a message stored before that rule) is left out: every
+/// <c>wal-*</c> attribute is the service's. A sent message is applied; a missing queue, a message SQS refuses (invalid,
+/// too large) or denied access dead-letters it; throttling, a 5xx, a network error or a timeout retries it.
 /// </summary>
 internal sealed partial class SqsTargetHandler(SqsQueues queues) : ITargetHandler
 {
@@ -33,7 +34,6 @@ internal sealed partial class SqsTargetHandler(SqsQueues queues) : ITargetHandle
     private const string Encoding64 = "wal-encoding";
     private const string Headers = "wal-headers";
     private const int MaxAttributes = 10;
-    private static readonly string[] Reserved = [MessageId, Namespace, Attempt, OriginalWriteTime, Encoding64, Headers];
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static readonly string[] PermanentCodes =
@@ -110,7 +110,7 @@ internal sealed partial class SqsTargetHandler(SqsQueues queues) : ITargetHandle
             attributes[Encoding64] = Text("base64");
         }
 
-        var headers = meta.Headers.Where(h => !Reserved.Contains(h.Key, StringComparer.Ordinal)).OrderBy(h => h.Key, StringComparer.Ordinal).ToList();
+        var headers = meta.Headers.Where(h => !HeaderRules.IsReserved(h.Key)).OrderBy(h => h.Key, StringComparer.Ordinal).ToList();
         if (headers.Count <= MaxAttributes - attributes.Count && headers.All(h => IsLegalAttributeName(h.Key) && h.Value.Length > 0))
         {
             headers.ForEach(h => attributes[h.Key] = Text(h.Value));

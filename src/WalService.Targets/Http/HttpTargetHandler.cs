@@ -1,30 +1,35 @@
-using System.Globalization;
-using System.Net.Http.Headers;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Timeout;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Core.Validation;
 
 namespace WalService.Targets.Http;
 
 /// <summary>
 /// POSTs the payload to <c>HttpTarget.url</c> through one pooled <see cref="HttpClient"/> from
 /// <see cref="IHttpClientFactory"/>; the per-target timeout is a Polly timeout strategy. Request headers: the target's,
-/// then the message's, then <c>wal-message-id</c>, <c>wal-namespace</c>, <c>wal-attempt</c> (1-based) and
-/// <c>wal-original-write-time</c> (RFC 3339).
+/// then the message's where the target sets no header of that name, then <c>wal-message-id</c>, <c>wal-namespace</c>,
+/// <c>wal-attempt</c> (1-based) and <c>wal-original-write-time</c> (RFC 3339); see <see cref="HttpDeliveryRequest"/>.
+/// A target's URL must name a host of <see cref="HttpTargetOptions.AllowedHosts"/>, and its headers obey
+/// <see cref="HeaderRules"/> for <see cref="HeaderSource.Target"/>.
 /// </summary>
 public sealed class HttpTargetHandler : ITargetHandler
 {
     public const string ClientName = "wal-http-target";
     private static readonly ResiliencePropertyKey<TimeSpan> TimeoutKey = new("wal.http.timeout");
-    private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
+    private const int ShownUrlLength = 200;
     private readonly IHttpClientFactory _clients;
+    private readonly HttpTargetOptions _options;
     private readonly ResiliencePipeline _pipeline;
 
-    public HttpTargetHandler(IHttpClientFactory clients, TimeProvider time)
+    public HttpTargetHandler(IHttpClientFactory clients, TimeProvider time, IOptions<HttpTargetOptions> options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _clients = clients;
+        _options = options.Value;
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddTimeout(new TimeoutStrategyOptions
             {
@@ -41,7 +46,16 @@ public sealed class HttpTargetHandler : ITargetHandler
         var http = target.Http;
         if (!Uri.TryCreate(http.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            yield return $"{fieldPath}.http.url '{http.Url}' must be an absolute http:// or https:// URL";
+            yield return $"{fieldPath}.http.url '{Shown(http.Url)}' must be an absolute http:// or https:// URL";
+        }
+        else if (!_options.IsAllowed(uri.IdnHost))
+        {
+            yield return $"{fieldPath}.http.url: host '{Shown(uri.IdnHost)}' is not allowed by the server's {HttpTargetOptions.AllowedHostsSetting}";
+        }
+
+        if (HeaderRules.Check(http.Headers, $"{fieldPath}.http.headers", HeaderSource.Target) is { } headerError)
+        {
+            yield return headerError;
         }
 
         if (http.Timeout is { } timeout && (timeout.Seconds < 0 || timeout.Nanos < 0 || timeout.ToTimeSpan() > TimeSpan.FromMinutes(10)))
@@ -58,18 +72,26 @@ public sealed class HttpTargetHandler : ITargetHandler
         ArgumentNullException.ThrowIfNull(delivery);
         var http = target.Http;
         var timeout = http.Timeout?.ToTimeSpan() is { } t && t > TimeSpan.Zero ? t : NamespaceDefaults.HttpTimeout;
+        if (Uri.TryCreate(http.Url, UriKind.Absolute, out var uri) && !_options.IsAllowed(uri.IdnHost))
+        {
+            // A namespace created before the host was taken off the list.
+            return DeliveryOutcome.DeadLetter($"host '{Shown(uri.IdnHost)}' is not allowed by the server's {HttpTargetOptions.AllowedHostsSetting}");
+        }
+
+        using var request = HttpDeliveryRequest.TryBuild(http, delivery, out var refused);
+        if (request is null)
+        {
+            return DeliveryOutcome.DeadLetter(refused!);
+        }
+
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(TimeoutKey, timeout);
         try
         {
             using var response = await _pipeline.ExecuteAsync(
-                static async (ctx, state) =>
-                {
-                    using var request = BuildRequest(state.http, state.delivery);
-                    return await state.client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ctx.CancellationToken);
-                },
+                static async (ctx, state) => await state.client.SendAsync(state.request, HttpCompletionOption.ResponseHeadersRead, ctx.CancellationToken),
                 context,
-                (http, delivery, client: _clients.CreateClient(ClientName)));
+                (request, client: _clients.CreateClient(ClientName)));
             var status = (int)response.StatusCode;
             var verdict = HttpStatusClassifier.Classify(status);
             return verdict == DeliveryVerdict.Applied
@@ -90,35 +112,5 @@ public sealed class HttpTargetHandler : ITargetHandler
         }
     }
 
-    private static HttpRequestMessage BuildRequest(HttpTarget http, Delivery delivery)
-    {
-        var envelope = delivery.Envelope;
-        var request = new HttpRequestMessage(HttpMethod.Post, http.Url)
-        {
-            Content = new ReadOnlyMemoryContent(envelope.Payload),
-        };
-        request.Content.Headers.ContentType = OctetStream;
-        foreach (var (name, value) in http.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        foreach (var (name, value) in envelope.Meta.Headers)
-        {
-            request.Headers.Remove(name);
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        Set(request, "wal-message-id", envelope.MessageId);
-        Set(request, "wal-namespace", delivery.Namespace);
-        Set(request, "wal-attempt", delivery.Attempt.ToString(CultureInfo.InvariantCulture));
-        Set(request, "wal-original-write-time", envelope.OriginalWriteTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        return request;
-    }
-
-    private static void Set(HttpRequestMessage request, string name, string value)
-    {
-        request.Headers.Remove(name);
-        request.Headers.TryAddWithoutValidation(name, value);
-    }
+    private static string Shown(string text) => text.Length > ShownUrlLength ? text[..ShownUrlLength] + "..." : text;
 }

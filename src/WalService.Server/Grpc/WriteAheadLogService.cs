@@ -64,7 +64,7 @@ internal sealed class WriteAheadLogService(
         var status = await Namespaces.Backend(backends, ns).GetStatusAsync(ns.Name, request.MessageId, now, context.CancellationToken);
         if (status is null || (status.State == MessageState.Applied && status.AppliedAt.ToDateTimeOffset() + ns.DedupWindow < now))
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"message {ClientText.Quote(request.MessageId)} is unknown in namespace '{ns.Name}' or older than its dedup_window"));
+            throw new RpcException(new Status(StatusCode.NotFound, $"message_id {ClientText.Quote(request.MessageId)} is unknown in namespace '{ns.Name}' or older than its dedup_window"));
         }
 
         return status;

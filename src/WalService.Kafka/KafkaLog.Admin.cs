@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Core.Validation;
 
 namespace WalService.Kafka;
 
@@ -22,14 +23,14 @@ internal sealed partial class KafkaLog
         if (!_clusters.Contains(kafka.Cluster))
         {
             var known = _clusters.Names.Any() ? string.Join(", ", _clusters.Names) : "none";
-            yield return $"config.kafka.cluster '{kafka.Cluster}' is not configured on this server (Wal:Kafka:Clusters:{kafka.Cluster}:BootstrapServers); configured: {known}";
+            yield return $"config.kafka.cluster {ClientText.Quote(kafka.Cluster)} is not configured on this server (Wal:Kafka:Clusters:<name>:BootstrapServers); configured: {known}";
         }
 
         foreach (var (field, topic) in new[] { ("topic", kafka.Topic), ("retry_topic", kafka.RetryTopic), ("dlq_topic", kafka.DlqTopic) })
         {
             if (!KafkaTopics.IsLegalName(topic))
             {
-                yield return $"config.kafka.{field} '{topic}' is not a valid topic name ({KafkaTopics.NameRule})";
+                yield return $"config.kafka.{field} {ClientText.Quote(topic)} is not a valid topic name ({KafkaTopics.NameRule})";
             }
         }
 

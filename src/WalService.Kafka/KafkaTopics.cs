@@ -121,6 +121,7 @@ internal static partial class KafkaTopics
         }
     }
 
-    [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[a-zA-Z0-9._-]{1,249}\z")]
     private static partial Regex TopicPattern();
 }

@@ -4,6 +4,7 @@ using Amazon.SQS.Model;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Core.Validation;
 
 namespace WalService.Sqs;
 
@@ -29,14 +30,26 @@ internal sealed partial class SqsLog
             yield return $"config.max_payload_bytes {config.MaxPayloadBytes} is more than an SQS message carries: at most {NamespaceDefaults.SqsMaxPayloadBytes} (0 = that limit)";
         }
 
+        // SqsNamespace converts the Durations, which must be within protobuf's range first.
+        var malformed = new[] { TimeRules.WellFormed(config.Sqs.PollInterval, "config.sqs.poll_interval"), TimeRules.WellFormed(config.Sqs.VisibilityTimeout, "config.sqs.visibility_timeout") };
+        foreach (var error in malformed.OfType<string>())
+        {
+            yield return error;
+        }
+
+        if (malformed.Any(e => e is not null))
+        {
+            yield break;
+        }
+
         var sqs = SqsNamespace.From(config);
         foreach (var (field, queue) in new[] { ("queue_name", sqs.Queue), ("dlq_queue_name", sqs.DlqQueue) })
         {
             if (!SqsQueues.IsLegalName(queue, sqs.Fifo))
             {
                 yield return sqs.Fifo
-                    ? $"config.sqs.{field} '{queue}' is not a valid FIFO queue name ({SqsQueues.FifoNameRule})"
-                    : $"config.sqs.{field} '{queue}' is not a valid standard queue name ({SqsQueues.NameRule}; a FIFO queue needs config.sqs.fifo)";
+                    ? $"config.sqs.{field} {ClientText.Quote(queue)} is not a valid FIFO queue name ({SqsQueues.FifoNameRule})"
+                    : $"config.sqs.{field} {ClientText.Quote(queue)} is not a valid standard queue name ({SqsQueues.NameRule}; a FIFO queue needs config.sqs.fifo)";
             }
         }
 

@@ -94,9 +94,10 @@ internal sealed partial class SqsQueues(IOptions<SqsOptions> options, SqsMetrics
         return new AmazonSQSClient(config);
     }
 
-    [GeneratedRegex("^[a-zA-Z0-9_-]{1,80}$")]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,80}\z")]
     private static partial Regex QueuePattern();
 
-    [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,75}\.fifo$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,75}\.fifo\z")]
     private static partial Regex FifoQueuePattern();
 }

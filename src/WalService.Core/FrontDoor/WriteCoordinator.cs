@@ -148,15 +148,15 @@ public sealed class WriteCoordinator(
     /// <summary>Every check of API.md's rejections, then the envelope. An admitted write holds one in-flight slot.</summary>
     private async ValueTask<Admission> AdmitAsync(WriteToLogRequest request, string? clientId, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(request.Namespace))
+        if (RequestLimits.Namespace(request.Namespace, "namespace") is { } invalidName)
         {
-            return new Admission(WriteRejection.Invalid("namespace is required"));
+            return new Admission(WriteRejection.Invalid(invalidName));
         }
 
         var ns = await registry.GetAsync(request.Namespace, cancellationToken);
         if (ns is null)
         {
-            return new Admission(new WriteRejection(StatusCode.NotFound, $"namespace '{request.Namespace}' is not registered"));
+            return new Admission(new WriteRejection(StatusCode.NotFound, $"namespace {ClientText.Quote(request.Namespace)} is not registered"));
         }
 
         var now = time.GetUtcNow();
@@ -201,7 +201,7 @@ public sealed class WriteCoordinator(
 
             if (!ns.AllowedClients.Contains(clientId))
             {
-                return new WriteRejection(StatusCode.PermissionDenied, $"client '{clientId}' is not in allowed_clients of namespace '{ns.Name}'");
+                return new WriteRejection(StatusCode.PermissionDenied, $"client {ClientText.Quote(clientId)} is not in allowed_clients of namespace '{ns.Name}'");
             }
         }
 

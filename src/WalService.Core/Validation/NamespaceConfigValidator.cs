@@ -25,7 +25,7 @@ public static partial class NamespaceConfigValidator
 
         if (!NamePattern().IsMatch(config.Name))
         {
-            errors.Add($"config.name '{config.Name}' must match ^[a-z0-9][a-z0-9._-]{{0,127}}$");
+            errors.Add($"config.name {ClientText.Quote(config.Name)} must match ^[a-z0-9][a-z0-9._-]{{0,127}}$");
         }
 
         if (config.Shard.Length > 128)
@@ -43,8 +43,8 @@ public static partial class NamespaceConfigValidator
         }
 
         ValidateRetry(config.Retry, errors);
-        NonNegative(config.MaxDelay, "config.max_delay", errors);
-        NonNegative(config.DedupWindow, "config.dedup_window", errors);
+        Setting(config.MaxDelay, "config.max_delay", errors);
+        Setting(config.DedupWindow, "config.dedup_window", errors);
         if (config.MaxPayloadBytes < 0)
         {
             errors.Add("config.max_payload_bytes must not be negative");
@@ -80,18 +80,13 @@ public static partial class NamespaceConfigValidator
         return errors;
     }
 
-    /// <summary>A Duration a caller sent, checked for sign and for protobuf's own range rules.</summary>
-    public static void NonNegative(Duration? value, string field, List<string> errors)
+    /// <summary>A Duration setting a caller sent, checked by <see cref="TimeRules.Setting"/>: protobuf's range, sign, and at most 100 years.</summary>
+    public static void Setting(Duration? value, string field, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        if (value is null)
+        if (TimeRules.Setting(value, field) is { } invalid)
         {
-            return;
-        }
-
-        if (value.Seconds < 0 || value.Nanos < 0 || value.Nanos >= Duration.NanosecondsPerSecond)
-        {
-            errors.Add($"{field} must not be negative");
+            errors.Add(invalid);
         }
     }
 
@@ -103,8 +98,8 @@ public static partial class NamespaceConfigValidator
         }
 
         InRange(retry.MaxAttempts, 0, 1000, "config.retry.max_attempts", errors);
-        NonNegative(retry.InitialBackoff, "config.retry.initial_backoff", errors);
-        NonNegative(retry.MaxBackoff, "config.retry.max_backoff", errors);
+        Setting(retry.InitialBackoff, "config.retry.initial_backoff", errors);
+        Setting(retry.MaxBackoff, "config.retry.max_backoff", errors);
         if (retry.BackoffMultiplier != 0 && !(retry.BackoffMultiplier >= 1 && retry.BackoffMultiplier <= 100))
         {
             errors.Add("config.retry.backoff_multiplier must be between 1 and 100 (0 = default 2.0)");
@@ -116,7 +111,7 @@ public static partial class NamespaceConfigValidator
         }
 
         if (retry.InitialBackoff is { } initial && retry.MaxBackoff is { } max &&
-            max.ToTimeSpan() > TimeSpan.Zero && initial.ToTimeSpan() > max.ToTimeSpan())
+            TimeRules.IsWellFormed(initial) && TimeRules.IsWellFormed(max) && max.ToTimeSpan() > TimeSpan.Zero && initial.ToTimeSpan() > max.ToTimeSpan())
         {
             errors.Add("config.retry.initial_backoff must not exceed config.retry.max_backoff");
         }
@@ -130,6 +125,7 @@ public static partial class NamespaceConfigValidator
         }
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, which would let "abc\n" through.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

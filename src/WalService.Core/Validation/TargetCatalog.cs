@@ -34,7 +34,39 @@ public sealed class TargetCatalog
             return [$"{fieldPath} must set one of http, kv, kafka, sqs, redis, wal, noop"];
         }
 
-        return _handlers.TryGetValue(target.KindCase, out var handler) ? handler.Validate(target, fieldPath) : [];
+        // A handler converts its Durations; one outside protobuf's range is named here and hidden from the handler.
+        var malformed = MalformedDurations(target, fieldPath);
+        if (malformed.Count > 0)
+        {
+            target = target.Clone();
+            if (target.Http is { Timeout: { } timeout } http && !TimeRules.IsWellFormed(timeout))
+            {
+                http.Timeout = null;
+            }
+
+            if (target.Redis is { Ttl: { } ttl } redis && !TimeRules.IsWellFormed(ttl))
+            {
+                redis.Ttl = null;
+            }
+        }
+
+        return _handlers.TryGetValue(target.KindCase, out var handler) ? [.. malformed, .. handler.Validate(target, fieldPath)] : malformed;
+    }
+
+    private static List<string> MalformedDurations(Target target, string fieldPath)
+    {
+        var errors = new List<string>();
+        if (TimeRules.WellFormed(target.Http?.Timeout, $"{fieldPath}.http.timeout") is { } timeout)
+        {
+            errors.Add(timeout);
+        }
+
+        if (TimeRules.WellFormed(target.Redis?.Ttl, $"{fieldPath}.redis.ttl") is { } ttl)
+        {
+            errors.Add(ttl);
+        }
+
+        return errors;
     }
 
     public static string KindName(Target.KindOneofCase kind) => kind.ToString().ToLowerInvariant();

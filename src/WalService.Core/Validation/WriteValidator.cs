@@ -47,6 +47,13 @@ public static class WriteValidator
 
     private static WriteRejection? ValidateLifecycle(Lifecycle lifecycle, NamespaceSettings ns, DateTimeOffset now, ref DateTimeOffset deliverAt)
     {
+        if ((TimeRules.WellFormed(lifecycle.Delay, "lifecycle.delay")
+            ?? TimeRules.WellFormed(lifecycle.DeliverAt, "lifecycle.deliver_at")
+            ?? TimeRules.WellFormed(lifecycle.OriginalWriteTime, "lifecycle.original_write_time")) is { } malformed)
+        {
+            return WriteRejection.Invalid(malformed);
+        }
+
         if (lifecycle.Delay is not null && lifecycle.DeliverAt is not null)
         {
             return WriteRejection.Invalid("lifecycle: set delay or deliver_at, not both");
@@ -65,7 +72,10 @@ public static class WriteValidator
                 return WriteRejection.Invalid($"lifecycle.delay {delay} exceeds namespace '{ns.Name}' max_delay {ns.MaxDelay}");
             }
 
-            deliverAt = now + delay;
+            if (!TimeRules.TryAdd(now, delay, out deliverAt))
+            {
+                return WriteRejection.Invalid($"lifecycle.delay {delay} puts the delivery past {DateTimeOffset.MaxValue:O}");
+            }
         }
         else if (lifecycle.DeliverAt is { } at)
         {

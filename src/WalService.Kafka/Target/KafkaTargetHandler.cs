@@ -50,7 +50,7 @@ internal sealed class KafkaTargetHandler(KafkaClusters clusters) : ITargetHandle
         if (!clusters.Contains(cluster))
         {
             var known = clusters.Names.Any() ? string.Join(", ", clusters.Names) : "none";
-            yield return $"{fieldPath}.kafka.cluster '{cluster}' is not configured on this server (Wal:Kafka:Clusters:{cluster}:BootstrapServers); configured: {known}";
+            yield return $"{fieldPath}.kafka.cluster {ClientText.Quote(cluster)} is not configured on this server (Wal:Kafka:Clusters:<name>:BootstrapServers); configured: {known}";
         }
 
         if (kafka.Topic.Length == 0)
@@ -59,7 +59,7 @@ internal sealed class KafkaTargetHandler(KafkaClusters clusters) : ITargetHandle
         }
         else if (!KafkaTopics.IsLegalName(kafka.Topic))
         {
-            yield return $"{fieldPath}.kafka.topic '{kafka.Topic}' is not a valid topic name ({KafkaTopics.NameRule})";
+            yield return $"{fieldPath}.kafka.topic {ClientText.Quote(kafka.Topic)} is not a valid topic name ({KafkaTopics.NameRule})";
         }
     }
 

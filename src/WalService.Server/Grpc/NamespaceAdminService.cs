@@ -34,9 +34,9 @@ internal sealed class NamespaceAdminService(
 
     public override async Task<Namespace> GetNamespace(GetNamespaceRequest request, ServerCallContext context)
     {
-        RequireName(request.Name, "name");
+        Namespaces.RequireName(request.Name, "name");
         return await store.GetAsync(request.Name, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"namespace '{request.Name}' is not registered"));
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"namespace {ClientText.Quote(request.Name)} is not registered"));
     }
 
     public override async Task<ListNamespacesResponse> ListNamespaces(ListNamespacesRequest request, ServerCallContext context)
@@ -60,11 +60,11 @@ internal sealed class NamespaceAdminService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "expected_version is required: the version the change was based on (GetNamespace answers it)"));
         }
 
-        var current = request.Config is { Name.Length: > 0 } named ? await store.GetAsync(named.Name, context.CancellationToken) : null;
+        var current = request.Config is { Name.Length: > 0 and <= RequestLimits.MaxNamespaceLength } named ? await store.GetAsync(named.Name, context.CancellationToken) : null;
         await ValidateAsync(request.Config, current?.Config, context.CancellationToken);
         if (current is null)
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"namespace '{request.Config.Name}' is not registered"));
+            throw new RpcException(new Status(StatusCode.NotFound, $"namespace {ClientText.Quote(request.Config.Name)} is not registered"));
         }
 
         if (NamespaceSettings.From(current).Backend != NamespaceSettings.From(new Namespace { Config = request.Config }).Backend)
@@ -139,6 +139,7 @@ internal sealed class NamespaceAdminService(
 
     public override async Task<RedriveDeadLettersResponse> RedriveDeadLetters(RedriveDeadLettersRequest request, ServerCallContext context)
     {
+        RequireMessageIds(request.MessageIds);
         var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
         if (request.MaxPerSecond < 0)
         {
@@ -152,22 +153,23 @@ internal sealed class NamespaceAdminService(
 
     public override async Task<PurgeDeadLettersResponse> PurgeDeadLetters(PurgeDeadLettersRequest request, ServerCallContext context)
     {
+        RequireMessageIds(request.MessageIds);
         var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
         var purged = await Namespaces.Backend(backends, ns).PurgeAsync(ns.Name, request.MessageIds, context.CancellationToken);
         return new PurgeDeadLettersResponse { Purged = purged };
     }
 
-    private static void RequireName(string name, string field)
+    private static void RequireMessageIds(IReadOnlyList<string> ids)
     {
-        if (string.IsNullOrEmpty(name))
+        if (RequestLimits.MessageIds(ids, "message_ids") is { } invalid)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is required"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, invalid));
         }
     }
 
     private async Task<Namespace> SetStateAsync(string name, NamespaceState state, CancellationToken cancellationToken)
     {
-        RequireName(name, "name");
+        Namespaces.RequireName(name, "name");
         var changed = await store.SetStateAsync(name, state, time.GetUtcNow(), cancellationToken);
         registry.Apply(changed);
         return changed;

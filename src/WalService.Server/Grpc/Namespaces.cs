@@ -2,6 +2,7 @@ using Grpc.Core;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
 using WalService.Core.Runtime;
+using WalService.Core.Validation;
 
 namespace WalService.Server.Grpc;
 
@@ -10,13 +11,18 @@ internal static class Namespaces
 {
     public static async Task<NamespaceSettings> ResolveAsync(NamespaceRegistry registry, string name, string field, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is required"));
-        }
-
+        RequireName(name, field);
         return await registry.GetAsync(name, cancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"namespace '{name}' is not registered"));
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"namespace {ClientText.Quote(name)} is not registered"));
+    }
+
+    /// <summary>INVALID_ARGUMENT naming <paramref name="field"/> unless <paramref name="name"/> is given and no longer than a namespace name can be.</summary>
+    public static void RequireName(string name, string field)
+    {
+        if (RequestLimits.Namespace(name, field) is { } invalid)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, invalid));
+        }
     }
 
     public static ILogBackend Backend(BackendCatalog backends, NamespaceSettings ns) =>

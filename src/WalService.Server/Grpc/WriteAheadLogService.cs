@@ -3,6 +3,7 @@ using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Core.FrontDoor;
 using WalService.Core.Runtime;
+using WalService.Core.Validation;
 
 namespace WalService.Server.Grpc;
 
@@ -46,11 +47,13 @@ internal sealed class WriteAheadLogService(
 
     public override async Task<MessageStatus> GetMessageStatus(GetMessageStatusRequest request, ServerCallContext context)
     {
-        var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
-        if (string.IsNullOrEmpty(request.MessageId))
+        Namespaces.RequireName(request.Namespace, "namespace");
+        if (RequestLimits.MessageId(request.MessageId, "message_id") is { } invalidId)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "message_id is required"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, invalidId));
         }
+
+        var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
 
         if (!ns.TrackStatus)
         {
@@ -61,7 +64,7 @@ internal sealed class WriteAheadLogService(
         var status = await Namespaces.Backend(backends, ns).GetStatusAsync(ns.Name, request.MessageId, now, context.CancellationToken);
         if (status is null || (status.State == MessageState.Applied && status.AppliedAt.ToDateTimeOffset() + ns.DedupWindow < now))
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"message '{request.MessageId}' is unknown in namespace '{ns.Name}' or older than its dedup_window"));
+            throw new RpcException(new Status(StatusCode.NotFound, $"message_id {ClientText.Quote(request.MessageId)} is unknown in namespace '{ns.Name}' or older than its dedup_window"));
         }
 
         return status;

@@ -26,6 +26,8 @@ public static class WalServerServiceCollectionExtensions
         services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = MaxReceiveMessageBytes;
+            // First, so it is the outermost: it bounds the detail of whatever status the others and the services throw.
+            o.Interceptors.Add<ErrorDetailLimitInterceptor>();
             o.Interceptors.Add<ControlPlaneErrorInterceptor>();
             o.Interceptors.Add<ClientIdentityInterceptor>();
         });

@@ -51,7 +51,7 @@ internal sealed partial class SqsTargetHandler(SqsQueues queues) : ITargetHandle
         }
         else if (!SqsQueues.IsLegalName(queue, fifo: false))
         {
-            yield return $"{fieldPath}.sqs.queue_name '{queue}' is not a valid standard queue name ({SqsQueues.NameRule})";
+            yield return $"{fieldPath}.sqs.queue_name {ClientText.Quote(queue)} is not a valid standard queue name ({SqsQueues.NameRule})";
         }
     }
 
@@ -140,7 +140,7 @@ internal sealed partial class SqsTargetHandler(SqsQueues queues) : ITargetHandle
     }
 
     /// <summary>What SQS takes as an attribute name: up to 256 of a-z A-Z 0-9 _ - ., no leading, trailing or double dot, not starting with AWS. or Amazon.</summary>
-    private static bool IsLegalAttributeName(string name) =>
+    internal static bool IsLegalAttributeName(string name) =>
         AttributeNamePattern().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal)
         && !name.StartsWith("aws.", StringComparison.OrdinalIgnoreCase) && !name.StartsWith("amazon.", StringComparison.OrdinalIgnoreCase);
 
@@ -159,6 +159,7 @@ internal sealed partial class SqsTargetHandler(SqsQueues queues) : ITargetHandle
 
     private static MessageAttributeValue Text(string value) => new() { DataType = "String", StringValue = value };
 
-    [GeneratedRegex("^[a-zA-Z0-9_-][a-zA-Z0-9_.-]{0,254}[a-zA-Z0-9_-]$|^[a-zA-Z0-9_-]$")]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^(?:[a-zA-Z0-9_-][a-zA-Z0-9_.-]{0,254}[a-zA-Z0-9_-]|[a-zA-Z0-9_-])\z")]
     private static partial Regex AttributeNamePattern();
 }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Google.Protobuf;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Core.Validation;
 
 namespace WalService.Targets.Kv;
 
@@ -23,12 +24,12 @@ public sealed partial class KvTargetHandler(IEnumerable<IKvStore> stores) : ITar
         var kv = target.Kv;
         if (!_stores.ContainsKey(StoreName(kv)))
         {
-            yield return $"{fieldPath}.kv.store '{kv.Store}' is not a configured kv store (available: {string.Join(", ", _stores.Keys)})";
+            yield return $"{fieldPath}.kv.store {ClientText.Quote(kv.Store)} is not a configured kv store (available: {string.Join(", ", _stores.Keys)})";
         }
 
         if (!TablePattern().IsMatch(kv.Table))
         {
-            yield return $"{fieldPath}.kv.table '{kv.Table}' must match ^[A-Za-z_][A-Za-z0-9_]{{0,62}}$";
+            yield return $"{fieldPath}.kv.table {ClientText.Quote(kv.Table)} must match ^[A-Za-z_][A-Za-z0-9_]{{0,62}}$";
         }
     }
 
@@ -75,6 +76,7 @@ public sealed partial class KvTargetHandler(IEnumerable<IKvStore> stores) : ITar
 
     private static string StoreName(KvTarget kv) => kv.Store.Length > 0 ? kv.Store : DefaultStore;
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TablePattern();
 }

@@ -20,14 +20,13 @@ public static class WalServerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ControlPlaneOptions>().BindConfiguration(ControlPlaneOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        services.AddWalAuth();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
 
         services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = MaxReceiveMessageBytes;
             o.Interceptors.Add<ControlPlaneErrorInterceptor>();
-            o.Interceptors.Add<ClientIdentityInterceptor>();
         });
         services.AddGrpcReflection();
         // grpc.health.v1 answers from the last published result (every 5 s) instead of probing the stores on every

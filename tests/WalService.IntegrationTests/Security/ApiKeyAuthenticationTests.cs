@@ -97,8 +97,16 @@ public sealed class ApiKeyAuthenticationTests : IAsyncLifetime
         var answer = await Eventually.WaitAsync(
             async () =>
             {
-                var reply = await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct);
-                return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving ? reply : null;
+                try
+                {
+                    var reply = await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct);
+                    return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving ? reply : null;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+                {
+                    // Not published yet: the health service knows of no service until the first check has run.
+                    return null;
+                }
             },
             TimeSpan.FromSeconds(10),
             "grpc.health.v1 to answer SERVING without a key");

@@ -38,7 +38,9 @@ public sealed class RequiredClientCertificateTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<RpcException>(() => _server.Clients().Admin.ListNamespacesAsync(request, cancellationToken: Ct).ResponseAsync);
         var served = await _server.Clients(certificate: _certificates.Client("ops")).Admin.ListNamespacesAsync(request, cancellationToken: Ct);
 
-        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        // Under TLS 1.3 the client may learn of the refusal only after sending its request: the connection then
+        // breaks mid-call (INTERNAL) rather than before it (UNAVAILABLE). Either way no answer came from the server.
+        Assert.Contains(refused.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
         Assert.NotNull(served);
     }
 

@@ -11,6 +11,7 @@ builder.Services.AddWalTelemetry();
 var app = builder.Build();
 
 app.UseWalRequestLogging();
+app.UseWalAuth();
 app.MapWalGrpc();
 app.MapWalOps();
 

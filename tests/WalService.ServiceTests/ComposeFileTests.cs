@@ -31,6 +31,18 @@ public sealed partial class ComposeFileTests
         Assert.Contains("image: postgres:15", config, StringComparison.Ordinal);
     }
 
+    /// <summary>The server refuses to listen on 0.0.0.0 without authentication unless told this is a trial on purpose.</summary>
+    [Fact]
+    public async Task TheComposeFilesServerListensOnEveryInterfaceOnlyWithAnonymousAccessAllowedExplicitly()
+    {
+        var config = await ComposeAsync("config");
+        var settings = ServerSettings(config);
+
+        Assert.StartsWith("http://0.0.0.0:", settings["Kestrel:Endpoints:Grpc:Url"], StringComparison.Ordinal);
+        Assert.True(settings.GetValue<bool>("Wal:Auth:AllowAnonymous"));
+        Assert.Empty(settings.GetSection("Wal:Auth:ApiKeys").GetChildren());
+    }
+
     [Fact]
     public async Task TheServersDefaultKafkaClusterIsTheComposeFilesKafkaOnTheListenerItAdvertises()
     {
@@ -80,7 +92,7 @@ public sealed partial class ComposeFileTests
 
     private static IConfiguration ServerSettings(string config)
     {
-        var environment = EnvironmentLine().Matches(config).ToDictionary(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal), m => m.Groups[2].Value.Trim());
+        var environment = EnvironmentLine().Matches(config).ToDictionary(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal), m => m.Groups[2].Value.Trim().Trim('"'));
         return new ConfigurationBuilder().AddInMemoryCollection(environment!).Build();
     }
 

@@ -192,20 +192,7 @@ public sealed class WriteCoordinator(
             return new WriteRejection(StatusCode.FailedPrecondition, $"namespace '{ns.Name}' is disabled");
         }
 
-        if (ns.AllowedClients.Count > 0)
-        {
-            if (clientId is null)
-            {
-                return new WriteRejection(StatusCode.Unauthenticated, $"namespace '{ns.Name}' accepts only named clients; the call carries no client identity");
-            }
-
-            if (!ns.AllowedClients.Contains(clientId))
-            {
-                return new WriteRejection(StatusCode.PermissionDenied, $"client {ClientText.Quote(clientId)} is not in allowed_clients of namespace '{ns.Name}'");
-            }
-        }
-
-        return null;
+        return ClientAccess.Check(ns, clientId);
     }
 
     /// <summary>Rate limit, then load shedding. On success the caller owns one in-flight slot.</summary>

@@ -1,10 +1,12 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
 using WalService.Core.Runtime;
 using WalService.Core.Validation;
+using WalService.Server.Security;
 
 namespace WalService.Server.Grpc;
 
@@ -12,6 +14,7 @@ namespace WalService.Server.Grpc;
 /// wal.v1.NamespaceAdmin. Changes go to the control-plane store and straight into this instance's registry, so its
 /// consumers see them at once; other instances see them at their next refresh.
 /// </summary>
+[Authorize(Policy = WalPolicies.Admin)]
 internal sealed class NamespaceAdminService(
     IControlPlaneStore store,
     NamespaceRegistry registry,

@@ -1,22 +1,29 @@
 using System.Globalization;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using WalService.Api.V1;
 using WalService.Core.FrontDoor;
 using WalService.Core.Runtime;
 using WalService.Core.Validation;
+using WalService.Server.Security;
 
 namespace WalService.Server.Grpc;
 
-/// <summary>wal.v1.WriteAheadLog: a thin adapter over <see cref="WriteCoordinator"/>.</summary>
+/// <summary>
+/// wal.v1.WriteAheadLog: a thin adapter over <see cref="WriteCoordinator"/>. Writes and status reads are judged by
+/// the namespace's <c>allowed_clients</c>; admins may read any status.
+/// </summary>
+[Authorize(Policy = WalPolicies.Client)]
 internal sealed class WriteAheadLogService(
     WriteCoordinator coordinator,
     NamespaceRegistry registry,
     BackendCatalog backends,
+    AuthSettings auth,
     TimeProvider time) : WriteAheadLog.WriteAheadLogBase
 {
     public override async Task<WriteToLogResponse> WriteToLog(WriteToLogRequest request, ServerCallContext context)
     {
-        var outcome = await coordinator.WriteAsync(request, ClientIdentityInterceptor.Of(context), context.CancellationToken);
+        var outcome = await coordinator.WriteAsync(request, ClientIdentity.Of(context), context.CancellationToken);
         var response = outcome.Response;
         if (response.Code != 0)
         {
@@ -39,7 +46,7 @@ internal sealed class WriteAheadLogService(
             throw new RpcException(new Status(rejection.Code, rejection.Message));
         }
 
-        var outcomes = await coordinator.WriteManyAsync(request.Entries, ClientIdentityInterceptor.Of(context), context.CancellationToken);
+        var outcomes = await coordinator.WriteManyAsync(request.Entries, ClientIdentity.Of(context), context.CancellationToken);
         var response = new WriteToLogBatchResponse();
         response.Results.Add(outcomes.Select(o => o.Response));
         return response;
@@ -54,6 +61,11 @@ internal sealed class WriteAheadLogService(
         }
 
         var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
+        var clientId = ClientIdentity.Of(context);
+        if (!auth.IsAdmin(clientId) && ClientAccess.Check(ns, clientId) is { } refused)
+        {
+            throw new RpcException(new Status(refused.Code, refused.Message));
+        }
 
         if (!ns.TrackStatus)
         {

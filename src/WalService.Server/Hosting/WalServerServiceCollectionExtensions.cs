@@ -20,7 +20,7 @@ public static class WalServerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ControlPlaneOptions>().BindConfiguration(ControlPlaneOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        services.AddWalAuth();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(25));
 
         services.AddGrpc(o =>
@@ -29,7 +29,6 @@ public static class WalServerServiceCollectionExtensions
             // First, so it is the outermost: it bounds the detail of whatever status the others and the services throw.
             o.Interceptors.Add<ErrorDetailLimitInterceptor>();
             o.Interceptors.Add<ControlPlaneErrorInterceptor>();
-            o.Interceptors.Add<ClientIdentityInterceptor>();
         });
         services.AddGrpcReflection();
         // grpc.health.v1 answers from the last published result (every 5 s) instead of probing the stores on every

@@ -51,8 +51,13 @@ public static class EmbeddedWalBuilderExtensions
     /// </summary>
     private static void AddStorageHealth(IServiceCollection services)
     {
+        if (services.Any(d => d.ServiceType == typeof(StorageHealth)))
+        {
+            return;
+        }
+
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<StorageHealth>();
+        services.AddSingleton<StorageHealth>();
     }
 
     private static string DataFile(IServiceProvider services, string name) =>

@@ -16,7 +16,10 @@ namespace WalService.Embedded.Storage;
 /// A frame belongs to the current generation of the file when its salts equal the header's; checksums chain from the
 /// header's through every frame. SQLite recovers frames up to the last commit frame before the first frame that does
 /// not verify, and ignores the whole file when the header does not verify. What it cannot tell: a transaction whose
-/// frames were never written at all (lost by the disk before the fsync returned) leaves no trace here.
+/// frames were never written at all (lost by the disk before the fsync returned) leaves no trace here; and whether
+/// a checkpoint had already copied the frames into the database (a checkpoint does not empty the file; the next write
+/// after it starts the file over), so frames counted as lost may in that case be in the database after all: the
+/// count errs on the side of reporting.
 /// </remarks>
 internal static class WalFileInspector
 {

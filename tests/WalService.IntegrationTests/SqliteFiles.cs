@@ -27,6 +27,20 @@ internal static class SqliteFiles
     public static void CloseIdleConnections() => SqliteConnection.ClearAllPools();
 
     /// <summary>
+    /// Copies everything in <paramref name="db"/>'s write-ahead log into it and empties the log, so that the
+    /// database file alone holds every row (a connection still open elsewhere need not have closed first).
+    /// </summary>
+    public static void Checkpoint(string db)
+    {
+        using var connection = new SqliteConnection($"Data Source={db};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read() && reader.GetInt32(0) == 0, $"the checkpoint of {db} was not blocked");
+    }
+
+    /// <summary>
     /// Overwrites the first 16 bytes of the cell pointer array of the middle leaf page of <c>messages</c> (the only
     /// table with rowids in <c>wal.db</c>, so every table leaf page but page 1 holds its rows) with 0xFF. Answers the
     /// number of rows that page held.

@@ -9,6 +9,7 @@ using WalService.Embedded.ControlPlane;
 using WalService.Embedded.Kv;
 using WalService.Embedded.Ledger;
 using WalService.Embedded.Log;
+using WalService.Embedded.Storage;
 
 namespace WalService.Embedded;
 
@@ -21,9 +22,10 @@ public static class EmbeddedWalBuilderExtensions
     public static IWalBuilder AddEmbedded(this IWalBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton(sp => new SqliteLog(DataFile(sp, "wal.db"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MessageIdGenerator>()));
+        AddStorageHealth(builder.Services);
+        builder.Services.TryAddSingleton(sp => new SqliteLog(DataFile(sp, "wal.db"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MessageIdGenerator>(), sp.GetRequiredService<StorageHealth>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, SqliteLog>(sp => sp.GetRequiredService<SqliteLog>()));
-        builder.Services.TryAddSingleton(sp => new SqliteKvStore(DataFile(sp, "kv.db"), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton(sp => new SqliteKvStore(DataFile(sp, "kv.db"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<StorageHealth>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IKvStore, SqliteKvStore>(sp => sp.GetRequiredService<SqliteKvStore>()));
         return builder;
     }
@@ -35,10 +37,27 @@ public static class EmbeddedWalBuilderExtensions
     public static IWalBuilder AddSqliteControlPlane(this IWalBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<IControlPlaneStore>(sp => new SqliteControlPlaneStore(DataFile(sp, "control.db")));
-        builder.Services.TryAddSingleton<IMessageLedgerStore>(sp => new SqliteMessageLedger(DataFile(sp, "control.db")));
-        builder.Services.TryAddSingleton<IDeadLetterArchive>(sp => new SqliteDeadLetterArchive(DataFile(sp, "control.db")));
+        AddStorageHealth(builder.Services);
+        builder.Services.TryAddSingleton<IControlPlaneStore>(sp => new SqliteControlPlaneStore(DataFile(sp, "control.db"), sp.GetRequiredService<StorageHealth>()));
+        builder.Services.TryAddSingleton<IMessageLedgerStore>(sp => new SqliteMessageLedger(DataFile(sp, "control.db"), sp.GetRequiredService<StorageHealth>()));
+        builder.Services.TryAddSingleton<IDeadLetterArchive>(sp => new SqliteDeadLetterArchive(DataFile(sp, "control.db"), sp.GetRequiredService<StorageHealth>()));
         return builder;
+    }
+
+    /// <summary>
+    /// The checks and fault reports of the SQLite files (<see cref="StorageOptions"/>, section <c>Wal:Storage</c>):
+    /// each file is checked when its store is first created, which a damaged file makes fail unless
+    /// <see cref="StorageOptions.StartOnDamage"/> is on.
+    /// </summary>
+    private static void AddStorageHealth(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(StorageHealth)))
+        {
+            return;
+        }
+
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StorageHealth>();
     }
 
     private static string DataFile(IServiceProvider services, string name) =>

@@ -1,17 +1,20 @@
 using Microsoft.Data.Sqlite;
+using WalService.Embedded.Storage;
 
 namespace WalService.Embedded;
 
 /// <summary>
 /// Opens connections to one SQLite file with the settings every embedded store relies on: WAL journal (readers do not
 /// block the writer) and <c>synchronous=FULL</c> (a commit returns only after the WAL is fsynced, which is what
-/// <c>durable = TRUE</c> promises).
+/// <c>durable = TRUE</c> promises). With a <see cref="StorageHealth"/>, the file is checked when first opened in the
+/// process and its commits report to <see cref="Health"/>.
 /// </summary>
 internal sealed class SqliteDatabase
 {
     private readonly string _connectionString;
 
-    public SqliteDatabase(string path)
+    /// <exception cref="InvalidOperationException">The file is damaged and <see cref="StorageOptions.StartOnDamage"/> is off.</exception>
+    public SqliteDatabase(string path, StorageHealth? storage = null)
     {
         Path = path;
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
@@ -27,9 +30,13 @@ internal sealed class SqliteDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        Health = storage?.Watch(this);
     }
 
     public string Path { get; }
+
+    /// <summary>Where commits and reads report how they went; null when the file is not watched.</summary>
+    public FileHealth? Health { get; }
 
     /// <summary>A connection that writes: every commit waits for the disk.</summary>
     public SqliteConnection Open()

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using WalService.Embedded.Storage;
 
 namespace WalService.Embedded;
 
@@ -19,10 +20,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Channel<IOperation> _queue = Channel.CreateUnbounded<IOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _connection;
     private readonly WriteContext _context;
+    private readonly FileHealth? _health;
     private readonly Task _loop;
 
     public SqliteWriter(SqliteDatabase database)
     {
+        _health = database.Health;
         _connection = database.Open();
         _context = new WriteContext(_connection);
         // A thread of its own that blocks while idle: when work arrives the system wakes it at once, where an async
@@ -74,6 +77,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             catch (Exception ex)
             {
                 // Even a rollback failed: fail what is left of this batch, and keep serving the next one.
+                _health?.Failed(ex);
                 foreach (var op in batch)
                 {
                     op.Fail(new CommitUncertainException(ex));
@@ -94,6 +98,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
         catch (SqliteException ex)
         {
+            _health?.Failed(ex);
             foreach (var op in batch)
             {
                 op.Fail(ex);
@@ -117,6 +122,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 transaction.Rollback();
                 if (batch.Count == 1)
                 {
+                    // Alone, it failed on its own: a storage error counts (a statement error is ignored there).
+                    _health?.Failed(ex);
                     batch[0].Fail(ex);
                     return true;
                 }
@@ -130,6 +137,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             catch (SqliteException ex)
             {
+                _health?.Failed(ex);
                 foreach (var op in batch)
                 {
                     op.Fail(new CommitUncertainException(ex));
@@ -139,6 +147,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
         }
 
+        _health?.Succeeded();
         foreach (var op in batch)
         {
             op.Complete();

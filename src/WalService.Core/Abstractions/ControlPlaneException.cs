@@ -33,5 +33,11 @@ public sealed class ControlPlaneException : Exception
         Error = error;
     }
 
+    public ControlPlaneException(ControlPlaneError error, string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Error = error;
+    }
+
     public ControlPlaneError Error { get; }
 }

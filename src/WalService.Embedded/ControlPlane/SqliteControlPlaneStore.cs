@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.Data.Sqlite;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Embedded.Storage;
 
 namespace WalService.Embedded.ControlPlane;
 
@@ -16,9 +17,11 @@ internal sealed class SqliteControlPlaneStore : IControlPlaneStore
     private const string Columns = "name, config, version, state, created_ms, updated_ms";
     private readonly SqliteDatabase _database;
 
-    public SqliteControlPlaneStore(string path)
+    /// <param name="path">The control-plane file.</param>
+    /// <param name="storage">Checks the file at start and collects its faults; null: not watched.</param>
+    public SqliteControlPlaneStore(string path, StorageHealth? storage = null)
     {
-        _database = new SqliteDatabase(path);
+        _database = new SqliteDatabase(path, storage);
         using var connection = _database.Open();
         SqliteDatabase.Execute(connection, """
             CREATE TABLE IF NOT EXISTS namespaces (
@@ -32,7 +35,10 @@ internal sealed class SqliteControlPlaneStore : IControlPlaneStore
             """);
     }
 
-    public async Task<Namespace> CreateAsync(NamespaceConfig config, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<Namespace> CreateAsync(NamespaceConfig config, DateTimeOffset now, CancellationToken cancellationToken) =>
+        GuardAsync(() => CreateCoreAsync(config, now, cancellationToken), commits: true);
+
+    private async Task<Namespace> CreateCoreAsync(NamespaceConfig config, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         var ms = now.ToUnixTimeMilliseconds();
@@ -51,13 +57,19 @@ internal sealed class SqliteControlPlaneStore : IControlPlaneStore
         return await GetRequiredAsync(connection, config.Name, cancellationToken);
     }
 
-    public async Task<Namespace?> GetAsync(string name, CancellationToken cancellationToken)
+    public Task<Namespace?> GetAsync(string name, CancellationToken cancellationToken) =>
+        GuardAsync(() => GetCoreAsync(name, cancellationToken), commits: false);
+
+    private async Task<Namespace?> GetCoreAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = _database.OpenForRead();
         return await GetAsync(connection, name, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Namespace>> ListAsync(int pageSize, string? afterName, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Namespace>> ListAsync(int pageSize, string? afterName, CancellationToken cancellationToken) =>
+        GuardAsync(() => ListCoreAsync(pageSize, afterName, cancellationToken), commits: false);
+
+    private async Task<IReadOnlyList<Namespace>> ListCoreAsync(int pageSize, string? afterName, CancellationToken cancellationToken)
     {
         await using var connection = _database.OpenForRead();
         await using var command = connection.CreateCommand();
@@ -74,7 +86,10 @@ internal sealed class SqliteControlPlaneStore : IControlPlaneStore
         return page;
     }
 
-    public async Task<Namespace> UpdateAsync(NamespaceConfig config, long expectedVersion, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<Namespace> UpdateAsync(NamespaceConfig config, long expectedVersion, DateTimeOffset now, CancellationToken cancellationToken) =>
+        GuardAsync(() => UpdateCoreAsync(config, expectedVersion, now, cancellationToken), commits: true);
+
+    private async Task<Namespace> UpdateCoreAsync(NamespaceConfig config, long expectedVersion, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         await using var connection = _database.Open();
@@ -96,7 +111,10 @@ internal sealed class SqliteControlPlaneStore : IControlPlaneStore
         return await GetRequiredAsync(connection, config.Name, cancellationToken);
     }
 
-    public async Task<Namespace> SetStateAsync(string name, NamespaceState state, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<Namespace> SetStateAsync(string name, NamespaceState state, DateTimeOffset now, CancellationToken cancellationToken) =>
+        GuardAsync(() => SetStateCoreAsync(name, state, now, cancellationToken), commits: true);
+
+    private async Task<Namespace> SetStateCoreAsync(string name, NamespaceState state, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = _database.Open();
         await using var command = connection.CreateCommand();
@@ -108,7 +126,10 @@ internal sealed class SqliteControlPlaneStore : IControlPlaneStore
         return await GetRequiredAsync(connection, name, cancellationToken);
     }
 
-    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
+    public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken) =>
+        GuardAsync(() => DeleteCoreAsync(name, cancellationToken), commits: true);
+
+    private async Task<bool> DeleteCoreAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = _database.Open();
         await using var command = connection.CreateCommand();
@@ -130,6 +151,35 @@ internal sealed class SqliteControlPlaneStore : IControlPlaneStore
         catch (SqliteException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Runs a store call; a SQLite failure (a full disk, an I/O error, a damaged file) answers
+    /// <see cref="ControlPlaneError.Unavailable"/> naming the cause, since the store changed nothing it confirmed. A
+    /// change is refused the same way while free space is below <see cref="StorageOptions.MinFreeBytes"/>.
+    /// </summary>
+    private async Task<T> GuardAsync<T>(Func<Task<T>> call, bool commits)
+    {
+        if (commits && _database.Health?.RefuseWritesBecause is { } full)
+        {
+            throw new ControlPlaneException(ControlPlaneError.Unavailable, $"the control plane could not commit: {full}");
+        }
+
+        try
+        {
+            var result = await call();
+            if (commits)
+            {
+                _database.Health?.Succeeded();
+            }
+
+            return result;
+        }
+        catch (SqliteException ex)
+        {
+            _database.Health?.Failed(ex);
+            throw new ControlPlaneException(ControlPlaneError.Unavailable, $"the control plane could not {(commits ? "commit" : "read")}: {ex.Message}", ex);
         }
     }
 

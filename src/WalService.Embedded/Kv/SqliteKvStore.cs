@@ -1,5 +1,6 @@
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Embedded.Storage;
 
 namespace WalService.Embedded.Kv;
 
@@ -15,10 +16,11 @@ internal sealed class SqliteKvStore : IKvStore, IAsyncDisposable
     private readonly SqliteWriter _writer;
     private readonly TimeProvider _time;
 
-    public SqliteKvStore(string path, TimeProvider time)
+    /// <param name="storage">Checks the file at start and collects its faults; null: not watched.</param>
+    public SqliteKvStore(string path, TimeProvider time, StorageHealth? storage = null)
     {
         _time = time;
-        _database = new SqliteDatabase(path);
+        _database = new SqliteDatabase(path, storage);
         using (var connection = _database.Open())
         {
             SqliteDatabase.Execute(connection, """

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Embedded.Storage;
 
 namespace WalService.Embedded.Ledger;
 
@@ -16,9 +17,10 @@ internal sealed class SqliteDeadLetterArchive : IDeadLetterArchive, IAsyncDispos
     private readonly SqliteDatabase _database;
     private readonly SqliteWriter _writer;
 
-    public SqliteDeadLetterArchive(string path)
+    /// <param name="storage">Checks the file at start and collects its faults; null: not watched.</param>
+    public SqliteDeadLetterArchive(string path, StorageHealth? storage = null)
     {
-        _database = new SqliteDatabase(path);
+        _database = new SqliteDatabase(path, storage);
         using (var connection = _database.Open())
         {
             SqliteDatabase.Execute(connection, """

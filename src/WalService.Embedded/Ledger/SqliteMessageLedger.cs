@@ -2,6 +2,7 @@ using System.Text.Json;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Embedded.Storage;
 
 namespace WalService.Embedded.Ledger;
 
@@ -14,9 +15,10 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
     private readonly SqliteDatabase _database;
     private readonly SqliteWriter _writer;
 
-    public SqliteMessageLedger(string path)
+    /// <param name="storage">Checks the file at start and collects its faults; null: not watched.</param>
+    public SqliteMessageLedger(string path, StorageHealth? storage = null)
     {
-        _database = new SqliteDatabase(path);
+        _database = new SqliteDatabase(path, storage);
         using (var connection = _database.Open())
         {
             SqliteDatabase.Execute(connection, """

@@ -74,17 +74,21 @@ internal sealed partial class SqliteLog
         var letters = new List<DeadLetter>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var meta = EnvelopeCodec.DecodeMeta((byte[])reader[4]);
             var letter = new DeadLetter
             {
                 MessageId = reader.GetString(0),
                 Attempts = reader.GetInt32(1),
                 LastError = reader.IsDBNull(2) ? string.Empty : reader.GetString(2),
                 DeadLetteredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))),
-                OriginalWriteTime = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(meta.OriginalWriteTimeMs)),
                 Payload = reader.IsDBNull(5) ? ByteString.Empty : ByteString.CopyFrom((byte[])reader[5]),
             };
-            letter.Headers.Add(meta.Headers);
+            // A quarantined row's envelope may not decode (that is why it is here): it is listed without headers.
+            if (TryDecodeMeta(reader, 4) is { } meta)
+            {
+                letter.OriginalWriteTime = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(meta.OriginalWriteTimeMs));
+                letter.Headers.Add(meta.Headers);
+            }
+
             letters.Add(letter);
         }
 
@@ -176,6 +180,18 @@ internal sealed partial class SqliteLog
         catch (SqliteException)
         {
             return BackendReadiness.Answers(false);
+        }
+    }
+
+    private static EnvelopeMeta? TryDecodeMeta(SqliteDataReader reader, int ordinal)
+    {
+        try
+        {
+            return reader.IsDBNull(ordinal) ? null : EnvelopeCodec.DecodeMeta((byte[])reader[ordinal]);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
         }
     }
 

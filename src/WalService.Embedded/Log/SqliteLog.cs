@@ -1,10 +1,13 @@
 using System.Text;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
 using WalService.Core.Runtime;
+using WalService.Embedded.Storage;
 
 namespace WalService.Embedded.Log;
 
@@ -22,17 +25,9 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         """;
 
     /// <summary>Leases up to $p3 rows of namespace $p1 due by $p2, until $p0, the earliest due first.</summary>
-    private static readonly string LeaseSql = $"""
-        UPDATE messages SET state = 1, due_ms = $p0, attempts = attempts + 1
-        WHERE seq IN (
-            SELECT m.seq FROM messages m
-            WHERE m.ns = $p1 AND m.state < 2 AND m.due_ms <= $p2 AND {NotHeld}
-            ORDER BY m.due_ms LIMIT $p3)
-        RETURNING seq, attempts, meta, payload
-        """;
+    private static readonly string LeaseSql = LeaseStatement(string.Empty);
 
-    private static readonly string NextDueSql =
-        $"SELECT m.due_ms FROM messages m WHERE m.ns = $ns AND m.state < 2 AND {NotHeld} ORDER BY m.due_ms LIMIT 1";
+    private static readonly string NextDueSql = NextDueStatement(string.Empty);
 
     /// <summary>A row is keyed by its id's sequence (?8); one whose id has none takes the next named key.</summary>
     private static readonly string InsertSql = $"""
@@ -45,30 +40,26 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     private readonly SqliteWriter _writer;
     private readonly TimeProvider _time;
     private readonly FileStream _lock;
+    private readonly ILogger _logger;
+    private readonly StorageHealth? _storage;
 
-    public SqliteLog(string path, TimeProvider time, MessageIdGenerator ids)
+    /// <param name="path">The log's file.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="ids">Told the last id in the log, so new ids follow it.</param>
+    /// <param name="storage">Checks the file at start and collects its faults; null: not watched.</param>
+    /// <exception cref="InvalidOperationException">The file is damaged (see <see cref="StorageOptions.StartOnDamage"/>) or in use by another process.</exception>
+    public SqliteLog(string path, TimeProvider time, MessageIdGenerator ids, StorageHealth? storage = null)
     {
         ArgumentNullException.ThrowIfNull(ids);
         _time = time;
-        _database = new SqliteDatabase(path);
+        _storage = storage;
+        _logger = storage?.Logger ?? NullLogger.Instance;
+        _database = new SqliteDatabase(path, storage);
         _lock = TakeLock(path);
         using (var connection = _database.Open())
         {
             SqliteDatabase.Execute(connection, LogSchema.Create);
-            // This process is the file's only user: leases held by a process that died are void, so their messages
-            // are due again now (their attempt stays counted).
-            using var recover = connection.CreateCommand();
-            recover.CommandText = "UPDATE messages SET state = 0, due_ms = min(due_ms, $now) WHERE state = 1";
-            recover.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
-            recover.ExecuteNonQuery();
-            // Rows are keyed by their ids' sequences: ids issued from now on must follow those already here, even
-            // when the clock has stepped back since they were written.
-            using var last = connection.CreateCommand();
-            last.CommandText = $"SELECT id FROM messages WHERE seq >= {LogSchema.NamedBelow} ORDER BY seq DESC LIMIT 1";
-            if (last.ExecuteScalar() is string lastId)
-            {
-                ids.EnsureAfter(lastId);
-            }
+            Recover(connection, time, ids);
         }
 
         _writer = new SqliteWriter(_database);
@@ -85,6 +76,11 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     public async Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requests);
+        if (_database.Health?.RefuseWritesBecause is { } full)
+        {
+            return [.. requests.Select(_ => new AppendResult(Trilean.False, string.Empty, $"the embedded log refused the write: {full}"))];
+        }
+
         var rows = new Row[requests.Count];
         for (var i = 0; i < rows.Length; i++)
         {
@@ -117,31 +113,39 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         }
     }
 
-    public Task<IReadOnlyList<LeasedMessage>> LeaseDueAsync(string ns, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LeasedMessage>> LeaseDueAsync(string ns, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         var leaseUntil = (now + lease).ToUnixTimeMilliseconds();
-        return _writer.ExecuteAsync<IReadOnlyList<LeasedMessage>>(db =>
+        var sql = _skipped.IsEmpty ? LeaseSql : LeaseStatement(SkippedClause());
+        try
         {
-            var leased = new List<LeasedMessage>();
-            using var reader = db.Query(LeaseSql, leaseUntil, ns, nowMs, max);
-            while (reader.Read())
-            {
-                var meta = EnvelopeCodec.DecodeMeta((byte[])reader[2]);
-                var payload = reader.IsDBNull(3) ? [] : (byte[])reader[3];
-                leased.Add(new LeasedMessage(new Envelope(meta, payload), reader.GetInt32(1), reader.GetInt64(0)));
-            }
-
-            return leased;
-        });
+            return await _writer.ExecuteAsync(db => Lease(db, sql, ns, max, nowMs, leaseUntil));
+        }
+        catch (SqliteException ex) when (FileHealth.IsCorruption(ex))
+        {
+            // The query met a damaged page: lease row by row past it (see LeaseRowByRow).
+            StorageLog.LeaseFellBack(_logger, ns, ex.Message);
+            return await _writer.ExecuteAsync(db => LeaseRowByRow(db, ns, max, nowMs, leaseUntil));
+        }
     }
 
     public async Task<DateTimeOffset?> NextDueAsync(string ns, CancellationToken cancellationToken)
     {
         // A message held back by an earlier one of its ordering key is due only after that one: counting it would
         // make a worker lease in a loop, finding nothing, until the earlier one is done.
-        var value = await ScalarAsync(NextDueSql, cancellationToken, ("$ns", ns));
-        return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        var sql = _skipped.IsEmpty ? NextDueSql : NextDueStatement(SkippedClause());
+        try
+        {
+            var value = await ScalarAsync(sql, cancellationToken, ("$ns", ns));
+            return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        }
+        catch (SqliteException ex)
+        {
+            // Counted and reported; the worker retries after a pause and its next lease finds the damaged rows.
+            _database.Health?.Failed(ex);
+            throw;
+        }
     }
 
     public Task AckAsync(IReadOnlyList<LeasedMessage> messages, DateTimeOffset appliedAt, CancellationToken cancellationToken)
@@ -191,6 +195,36 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             throw new InvalidOperationException(
                 $"the embedded log '{Path.GetFullPath(path)}' is in use by another WalService process; give each process its own Wal:DataDirectory",
                 ex);
+        }
+    }
+
+    /// <summary>
+    /// Voids leases of a process that died and makes new ids follow the last one here. On a damaged file (started with
+    /// <see cref="StorageOptions.StartOnDamage"/>) either may fail: that is reported, and the log starts without it.
+    /// </summary>
+    private void Recover(SqliteConnection connection, TimeProvider time, MessageIdGenerator ids)
+    {
+        try
+        {
+            // This process is the file's only user: leases held by a process that died are void, so their messages
+            // are due again now (their attempt stays counted).
+            using var recover = connection.CreateCommand();
+            recover.CommandText = "UPDATE messages SET state = 0, due_ms = min(due_ms, $now) WHERE state = 1";
+            recover.Parameters.AddWithValue("$now", time.GetUtcNow().ToUnixTimeMilliseconds());
+            recover.ExecuteNonQuery();
+            // Rows are keyed by their ids' sequences: ids issued from now on must follow those already here, even
+            // when the clock has stepped back since they were written.
+            using var last = connection.CreateCommand();
+            last.CommandText = $"SELECT id FROM messages WHERE seq >= {LogSchema.NamedBelow} ORDER BY seq DESC LIMIT 1";
+            if (last.ExecuteScalar() is string lastId)
+            {
+                ids.EnsureAfter(lastId);
+            }
+        }
+        catch (SqliteException ex) when (_database.Health is { } health && FileHealth.IsCorruption(ex))
+        {
+            health.Failed(ex);
+            StorageLog.RecoveryFailed(_logger, health.Name, ex.Message);
         }
     }
 

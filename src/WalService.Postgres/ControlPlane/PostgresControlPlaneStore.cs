@@ -118,7 +118,10 @@ internal sealed class PostgresControlPlaneStore(PostgresSchema schema) : IContro
         }
     }
 
-    /// <summary>Runs <paramref name="body"/> on a connection to the migrated database; an unreachable one becomes <see cref="ControlPlaneError.Unavailable"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> on a connection to the migrated database; an unreachable one, or one that cannot
+    /// commit for lack of resources or a storage error, becomes <see cref="ControlPlaneError.Unavailable"/>.
+    /// </summary>
     private async Task<T> RunAsync<T>(Func<NpgsqlConnection, Task<T>> body, CancellationToken cancellationToken)
     {
         try
@@ -129,6 +132,12 @@ internal sealed class PostgresControlPlaneStore(PostgresSchema schema) : IContro
         catch (Exception ex) when (ex is NpgsqlException { IsTransient: true } or SocketException or TimeoutException)
         {
             throw new ControlPlaneException(ControlPlaneError.Unavailable, $"the control-plane database is unreachable: {ex.Message}");
+        }
+        catch (PostgresException ex) when (ex.SqlState.StartsWith("53", StringComparison.Ordinal) || ex.SqlState.StartsWith("58", StringComparison.Ordinal) || ex.SqlState.StartsWith("XX", StringComparison.Ordinal))
+        {
+            // Insufficient resources (53: disk full, out of memory, too many connections), system errors (58: I/O)
+            // and internal errors (XX: data corrupted): the database could not do it, nothing was confirmed.
+            throw new ControlPlaneException(ControlPlaneError.Unavailable, $"the control-plane database could not complete the call: {ex.MessageText} (SQLSTATE {ex.SqlState})", ex);
         }
     }
 

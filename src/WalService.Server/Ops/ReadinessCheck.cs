@@ -2,14 +2,16 @@ using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WalService.Core.Abstractions;
 using WalService.Core.Runtime;
+using WalService.Embedded.Storage;
 
 namespace WalService.Server.Ops;
 
 /// <summary>
-/// Ready when the control plane and every log backend answer and every namespace a backend reports on is ready; the
+/// Ready when the control plane and every log backend answer, every namespace a backend reports on is ready, and no
+/// embedded SQLite file has a storage fault (disk full, damaged, failing: <see cref="StorageHealth"/>); the
 /// description names what is down.
 /// </summary>
-internal sealed class ReadinessCheck(IControlPlaneStore controlPlane, BackendCatalog backends) : IHealthCheck
+internal sealed class ReadinessCheck(IControlPlaneStore controlPlane, BackendCatalog backends, StorageHealth storage) : IHealthCheck
 {
     public const string Tag = "ready";
 
@@ -21,6 +23,7 @@ internal sealed class ReadinessCheck(IControlPlaneStore controlPlane, BackendCat
             down.Add("control plane");
         }
 
+        down.AddRange(storage.Check().Select(f => "storage " + f));
         var namespaces = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var backend in backends.All)
         {

@@ -55,9 +55,26 @@ internal sealed class CommandRunner(
         }
     }
 
+    private static bool IsTlsFailure(Exception? exception)
+    {
+        for (var at = exception; at is not null; at = at.InnerException)
+        {
+            if (at is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private async Task WriteHintAsync(RpcException e, WalClientOptions options)
     {
-        if (e.StatusCode == StatusCode.Unavailable)
+        if (IsTlsFailure(e.Status.DebugException))
+        {
+            await stderr.WriteLineAsync($"hint: the TLS handshake with {options.Address} failed; a server certificate from a private CA needs --ca-cert (${GlobalOptions.CaCertificateVariable}), and a server that requires client certificates needs --client-cert");
+        }
+        else if (e.StatusCode == StatusCode.Unavailable)
         {
             var cause = e.Status.DebugException?.InnerException?.Message ?? e.Status.DebugException?.Message;
             await stderr.WriteLineAsync(cause is null

@@ -124,7 +124,8 @@ internal sealed class AuthServer : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services => services.AddSingleton<ILoggerFactory>(new LoggerFactory([Logs])));
     }
 
-    private Uri Address(string scheme) =>
+    /// <summary>The address of the real listener whose URL starts with <paramref name="scheme"/> (<c>https://</c>, <c>http://</c>).</summary>
+    public Uri Address(string scheme) =>
         new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Single(a => a.StartsWith(scheme, StringComparison.Ordinal)));
 

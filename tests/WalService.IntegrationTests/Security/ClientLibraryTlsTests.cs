@@ -11,31 +11,13 @@ namespace WalService.IntegrationTests.Security;
 /// The client library and walctl over mutual TLS to the real server, as their users configure them: the private CA
 /// and the client certificate as PEM files, nothing else.
 /// </summary>
-public sealed class ClientLibraryTlsTests : IAsyncLifetime
+public sealed class ClientLibraryTlsTests : MutualTlsTest
 {
-    private readonly TestCertificates _certificates = new();
     private readonly string _files = Directory.CreateTempSubdirectory("wal-client-tls-").FullName;
-    private AuthServer _server = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        _server = new AuthServer(
-            [
-                new("Wal:Auth:ClientCertificates:Mode", "Require"),
-                new("Wal:Auth:ClientCertificates:CaPath", _certificates.CaPath),
-                new("Wal:Auth:Admins:0", "ops"),
-            ],
-            _certificates);
-        _server.Start();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _certificates.Dispose();
+        await base.DisposeAsync();
         Directory.Delete(_files, recursive: true);
     }
 
@@ -43,11 +25,11 @@ public sealed class ClientLibraryTlsTests : IAsyncLifetime
     public async Task AddWalClientConnectsWithAPrivateCaAndAClientCertificate()
     {
         // Arrange
-        var (certificate, key) = WritePem(_certificates.Client("ops"), "ops");
+        var (certificate, key) = WritePem(Certificates.Client("ops"), "ops");
         await using var services = new ServiceCollection().AddWalClient(o =>
         {
-            o.Address = _server.Address("https://");
-            o.CaCertificatePath = _certificates.CaPath;
+            o.Address = Server.Address("https://");
+            o.CaCertificatePath = Certificates.CaPath;
             o.ClientCertificatePath = certificate;
             o.ClientKeyPath = key;
         }).BuildServiceProvider();
@@ -68,13 +50,13 @@ public sealed class ClientLibraryTlsTests : IAsyncLifetime
     public async Task WalctlConnectsWithCaCertAndClientCertOptions()
     {
         // Arrange
-        var (certificate, key) = WritePem(_certificates.Client("ops"), "walctl-ops");
+        var (certificate, key) = WritePem(Certificates.Client("ops"), "walctl-ops");
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
         // Act
         var exitCode = await WalCtl.RunAsync(
-            ["namespace", "list", "--address", _server.Address("https://").ToString(), "--ca-cert", _certificates.CaPath, "--client-cert", certificate, "--client-key", key],
+            ["namespace", "list", "--address", Server.Address("https://").ToString(), "--ca-cert", Certificates.CaPath, "--client-cert", certificate, "--client-key", key],
             stdout,
             stderr,
             new StringReader(string.Empty));
@@ -87,13 +69,13 @@ public sealed class ClientLibraryTlsTests : IAsyncLifetime
     public async Task WalctlWithoutThePrivateCaDoesNotTrustTheServerAndSaysWhichOptionHelps()
     {
         // Arrange
-        var (certificate, key) = WritePem(_certificates.Client("ops"), "untrusting");
+        var (certificate, key) = WritePem(Certificates.Client("ops"), "untrusting");
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 
         // Act
         var exitCode = await WalCtl.RunAsync(
-            ["namespace", "list", "--address", _server.Address("https://").ToString(), "--client-cert", certificate, "--client-key", key],
+            ["namespace", "list", "--address", Server.Address("https://").ToString(), "--client-cert", certificate, "--client-key", key],
             stdout,
             stderr,
             new StringReader(string.Empty));

@@ -4,39 +4,15 @@ using WalService.Api.V1;
 namespace WalService.IntegrationTests.Security;
 
 /// <summary>With Mode Require, the TLS handshake itself turns away a client without a certificate.</summary>
-public sealed class RequiredClientCertificateTests : IAsyncLifetime
+public sealed class RequiredClientCertificateTests : MutualTlsTest
 {
-    private readonly TestCertificates _certificates = new();
-    private AuthServer _server = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync()
-    {
-        _server = new AuthServer(
-            [
-                new("Wal:Auth:ClientCertificates:Mode", "Require"),
-                new("Wal:Auth:ClientCertificates:CaPath", _certificates.CaPath),
-                new("Wal:Auth:Admins:0", "ops"),
-            ],
-            _certificates);
-        _server.Start();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _certificates.Dispose();
-    }
-
     [Fact]
     public async Task AClientWithoutCertificateCannotConnectAndOneFromTheCaIsServed()
     {
         var request = new ListNamespacesRequest();
 
-        var refused = await Assert.ThrowsAsync<RpcException>(() => _server.Clients().Admin.ListNamespacesAsync(request, cancellationToken: Ct).ResponseAsync);
-        var served = await _server.Clients(certificate: _certificates.Client("ops")).Admin.ListNamespacesAsync(request, cancellationToken: Ct);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Server.Clients().Admin.ListNamespacesAsync(request, cancellationToken: Ct).ResponseAsync);
+        var served = await Server.Clients(certificate: Certificates.Client("ops")).Admin.ListNamespacesAsync(request, cancellationToken: Ct);
 
         // Under TLS 1.3 the client may learn of the refusal only after sending its request: the connection then
         // breaks mid-call (INTERNAL) rather than before it (UNAVAILABLE). Either way no answer came from the server.
@@ -47,7 +23,7 @@ public sealed class RequiredClientCertificateTests : IAsyncLifetime
     [Fact]
     public async Task ACertificateFromTheCaThatIsNotAnAdminIsDeniedAdminCalls()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => _server.Clients(certificate: _certificates.Client("dev")).Admin
+        var error = await Assert.ThrowsAsync<RpcException>(() => Server.Clients(certificate: Certificates.Client("dev")).Admin
             .ListNamespacesAsync(new ListNamespacesRequest(), cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);

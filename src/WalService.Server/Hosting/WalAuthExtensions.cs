@@ -26,7 +26,9 @@ public static class WalAuthExtensions
         services.TryAddSingleton<AuthFailureThrottle>();
         services.TryAddSingleton<AuthMetrics>();
 
-        services.AddAuthentication(WalAuthenticationHandler.SchemeName)
+        // No default scheme: the policies name the scheme, so only calls to the services that carry a policy are
+        // authenticated; health checks, reflection and the Ops endpoints build no handler.
+        services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, WalAuthenticationHandler>(WalAuthenticationHandler.SchemeName, null)
             .AddCertificate();
         services.AddOptions<CertificateAuthenticationOptions>(CertificateAuthenticationDefaults.AuthenticationScheme)

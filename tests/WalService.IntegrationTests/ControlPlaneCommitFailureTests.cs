@@ -1,6 +1,6 @@
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
-using WalService.Embedded.ControlPlane;
+using WalService.Sqlite.ControlPlane;
 
 namespace WalService.IntegrationTests;
 

@@ -5,7 +5,7 @@ using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
 using WalService.Core.Runtime;
-using WalService.Embedded.Log;
+using WalService.Sqlite.Log;
 
 namespace WalService.IntegrationTests;
 

@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using WalService.Embedded;
-using WalService.Embedded.Storage;
+using WalService.Sqlite;
+using WalService.Sqlite.Storage;
 
 namespace WalService.IntegrationTests;
 

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using WalService.Embedded.Storage;
+using WalService.Sqlite.Storage;
 
 namespace WalService.IntegrationTests;
 

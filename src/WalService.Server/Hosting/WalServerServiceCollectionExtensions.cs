@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WalService.Core.DependencyInjection;
-using WalService.Embedded;
+using WalService.Sqlite;
 using WalService.Kafka;
 using WalService.Postgres;
 using WalService.Server.Grpc;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WalService.Core.Abstractions;
 using WalService.Core.Runtime;
-using WalService.Embedded.Storage;
+using WalService.Sqlite.Storage;
 
 namespace WalService.Server.Ops;
 

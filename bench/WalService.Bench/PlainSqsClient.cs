@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Google.Protobuf;
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 
 namespace WalService.Bench;
 

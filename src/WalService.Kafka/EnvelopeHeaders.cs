@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Confluent.Kafka;
 using Google.Protobuf;
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 using WalService.Api.V1;
 using WalService.Core.Model;
 

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;

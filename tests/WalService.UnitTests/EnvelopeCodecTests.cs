@@ -1,4 +1,4 @@
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 using WalService.Api.V1;
 using WalService.Core.Model;
 

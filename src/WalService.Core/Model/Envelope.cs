@@ -1,4 +1,4 @@
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 
 namespace WalService.Core.Model;
 

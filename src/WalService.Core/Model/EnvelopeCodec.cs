@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 
 namespace WalService.Core.Model;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Data.Sqlite;
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;

@@ -278,5 +278,5 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     }
 
     /// <summary>A message ready for the writer: everything it binds is encoded beforehand, off the writer's thread.</summary>
-    private sealed record Row(Api.Internal.EnvelopeMeta Meta, long? Seq, byte[] Namespace, byte[] Id, byte[]? OrderingKey, byte[] MetaBytes, byte[] Payload, long DedupWindowMs);
+    private sealed record Row(Core.Model.Storage.EnvelopeMeta Meta, long? Seq, byte[] Namespace, byte[] Id, byte[]? OrderingKey, byte[] MetaBytes, byte[] Payload, long DedupWindowMs);
 }

@@ -1,6 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 using WalService.Api.V1;
 using WalService.Core.Model;
 using WalService.Kafka;

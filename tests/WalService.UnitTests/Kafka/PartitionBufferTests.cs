@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 using WalService.Core.Model;
 using WalService.Kafka;
 

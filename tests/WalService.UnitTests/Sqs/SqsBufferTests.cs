@@ -1,4 +1,4 @@
-using WalService.Api.Internal;
+using WalService.Core.Model.Storage;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
 using WalService.Sqs;

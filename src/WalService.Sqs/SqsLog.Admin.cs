@@ -25,9 +25,9 @@ internal sealed partial class SqsLog
             yield break;
         }
 
-        if (config.MaxPayloadBytes > NamespaceDefaults.SqsMaxPayloadBytes)
+        if (config.MaxPayloadBytes > SqsMessages.MaxPayloadBytes)
         {
-            yield return $"config.max_payload_bytes {config.MaxPayloadBytes} is more than an SQS message carries: at most {NamespaceDefaults.SqsMaxPayloadBytes} (0 = that limit)";
+            yield return $"config.max_payload_bytes {config.MaxPayloadBytes} is more than an SQS message carries: at most {SqsMessages.MaxPayloadBytes} (0 = that limit)";
         }
 
         // SqsNamespace converts the Durations, which must be within protobuf's range first.
@@ -120,9 +120,9 @@ internal sealed partial class SqsLog
     /// <summary>Stops consuming and forgets the namespace's dead letters; the queues are left to their owner.</summary>
     public async Task DropNamespaceAsync(string ns, CancellationToken cancellationToken)
     {
-        await StopConsumingAsync(ns);
+        await _subscriptions.StopAsync(ns);
         _queues.Metrics.Forget(ns);
-        await _archive.RemoveAsync(ns, [], cancellationToken);
+        await _ledger.DeadLetters.PurgeAsync(ns, [], cancellationToken);
     }
 
     public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -134,7 +134,7 @@ internal sealed partial class SqsLog
     /// </summary>
     public async Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var deadLetters = await _archive.CountAsync(ns, cancellationToken);
+        var deadLetters = await _ledger.DeadLetters.CountAsync(ns, cancellationToken);
         if (await SqsOfAsync(ns, cancellationToken) is not { } sqs)
         {
             return new Backlog(0, 0, 0, deadLetters, null);

@@ -55,7 +55,7 @@ public sealed class NamespaceRegistryTests
         Assert.Equal(again.CreatedAt, taken.Source.CreatedAt);
     }
 
-    private static NamespaceRegistry Registry(IControlPlaneStore store) => new(store, Options.Create(new WalOptions()));
+    private static NamespaceRegistry Registry(IControlPlaneStore store) => new(store, Options.Create(new WalOptions()), []);
 
     private static Namespace Version(long version, NamespaceState state) => new()
     {

@@ -1,22 +1,17 @@
-using WalService.Api.V1;
 using WalService.Core.Abstractions;
-using WalService.Core.Model;
 using WalService.Core.Brokered;
 
 namespace WalService.Kafka;
 
-/// <summary>Dead letters: kept in the archive (see <see cref="KafkaSubscription"/>), which listing, redrive and purge use.</summary>
+/// <summary>Redrive: dead letters kept in the archive (see <see cref="KafkaSubscription"/>) go back to the topic.</summary>
 internal sealed partial class KafkaLog
 {
-    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken) =>
-        _ledger.DeadLetters.ListAsync(ns, pageSize, afterId, cancellationToken);
-
     /// <summary>Writes dead letters back to the namespace's topic (see <see cref="ArchivedDeadLetters.RedriveAsync"/>).</summary>
     public async Task<long> RedriveAsync(string ns, IReadOnlyCollection<string> messageIds, int maxPerSecond, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var settings = await _registry.GetAsync(ns, cancellationToken) ?? throw new ControlPlaneException(ControlPlaneError.NotFound, $"namespace '{ns}' is not registered");
         var kafka = KafkaNamespace.From(settings.Source.Config);
-        return await _ledger.DeadLetters.RedriveAsync(
+        return await Ledger.DeadLetters.RedriveAsync(
             settings,
             messageIds,
             maxPerSecond,
@@ -25,7 +20,4 @@ internal sealed partial class KafkaLog
             async envelopes => await Task.WhenAll(envelopes.Select(e => _appender.ProduceOneAsync(kafka, kafka.Topic, e))),
             cancellationToken);
     }
-
-    public Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
-        _ledger.DeadLetters.PurgeAsync(ns, messageIds, cancellationToken);
 }

@@ -3,7 +3,6 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
-using WalService.Core.Runtime;
 
 namespace WalService.Kafka;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using WalService.Api.Internal;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Brokered;

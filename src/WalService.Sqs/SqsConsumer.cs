@@ -4,7 +4,6 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
-using WalService.Core.Runtime;
 
 namespace WalService.Sqs;
 

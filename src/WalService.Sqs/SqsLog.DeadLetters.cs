@@ -1,6 +1,5 @@
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
-using WalService.Core.Model;
 using WalService.Core.Brokered;
 
 namespace WalService.Sqs;
@@ -11,14 +10,14 @@ internal sealed partial class SqsLog
     private static readonly TimeSpan ReconcileLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>Lists the archive; a first page brings the dead-letter queue in step with it first (see <see cref="SqsDeadLetterQueue"/>).</summary>
-    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken)
     {
         if (afterId is null)
         {
             await ReconcileDeadLetterQueueAsync(ns, cancellationToken);
         }
 
-        return await _ledger.DeadLetters.ListAsync(ns, pageSize, afterId, cancellationToken);
+        return await base.ListDeadLettersAsync(ns, pageSize, afterId, cancellationToken);
     }
 
     /// <summary>Sends dead letters back to the namespace's queue (see <see cref="ArchivedDeadLetters.RedriveAsync"/>).</summary>
@@ -27,7 +26,7 @@ internal sealed partial class SqsLog
         var settings = await _registry.GetAsync(ns, cancellationToken) ?? throw new ControlPlaneException(ControlPlaneError.NotFound, $"namespace '{ns}' is not registered");
         var sqs = SqsNamespace.From(settings.Source.Config);
         var url = await _queues.UrlAsync(sqs.Queue, cancellationToken);
-        var redriven = await _ledger.DeadLetters.RedriveAsync(
+        var redriven = await Ledger.DeadLetters.RedriveAsync(
             settings,
             messageIds,
             maxPerSecond,
@@ -40,9 +39,9 @@ internal sealed partial class SqsLog
     }
 
     /// <summary>Forgets dead letters, then deletes their copies from the dead-letter queue.</summary>
-    public async Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    public override async Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
-        var purged = await _ledger.DeadLetters.PurgeAsync(ns, messageIds, cancellationToken);
+        var purged = await base.PurgeAsync(ns, messageIds, cancellationToken);
         await ReconcileDeadLetterQueueAsync(ns, cancellationToken);
         return purged;
     }

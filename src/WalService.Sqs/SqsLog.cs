@@ -14,55 +14,34 @@ namespace WalService.Sqs;
 /// Statuses, idempotency keys and the dead-letter archive, where dead letters are listed, redriven and purged, are the
 /// <see cref="BrokeredLedger"/>'s.
 /// </summary>
-internal sealed partial class SqsLog : ILogBackend, IAsyncDisposable
+internal sealed partial class SqsLog : BrokeredLog<SqsSubscription>, ILogBackend
 {
     private readonly SqsQueues _queues;
     private readonly NamespaceRegistry _registry;
-    private readonly BrokeredLedger _ledger;
     private readonly SqsDeadLetterQueue _deadLetterQueue;
     private readonly WorkSignals _signals;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SqsAppender _appender;
-    private readonly SubscriptionSet<SqsSubscription> _subscriptions = new();
 
     public SqsLog(SqsQueues queues, NamespaceRegistry registry, IMessageLedgerStore ledger, IDeadLetterArchive archive, WorkSignals signals, TimeProvider time, ILogger<SqsLog> logger)
+        : base(BackendKind.Sqs, ledger, archive, time, logger)
     {
         _queues = queues;
         _registry = registry;
         _signals = signals;
-        _time = time;
         _logger = logger;
-        _ledger = new BrokeredLedger(ledger, archive, time, logger);
-        _appender = new SqsAppender(queues, registry, _ledger.Appends, time);
+        _appender = new SqsAppender(queues, registry, Ledger.Appends, time);
         _deadLetterQueue = new SqsDeadLetterQueue(queues, archive, time);
     }
 
-    public BackendKind Kind => BackendKind.Sqs;
-
-    public Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(requests);
-        return _appender.AppendAsync(requests, _time.GetUtcNow(), cancellationToken);
-    }
+    protected override Task<AppendResult[]> AppendAtAsync(IReadOnlyList<AppendRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _appender.AppendAsync(requests, now, cancellationToken);
 
     /// <summary>Starts receiving from the namespace's queue (see <see cref="SqsSubscription"/>); throws while the queue cannot be found.</summary>
-    public async ValueTask<ILogSubscription> SubscribeAsync(NamespaceSettings settings, CancellationToken cancellationToken)
+    protected override async ValueTask<SqsSubscription> StartAsync(NamespaceSettings settings, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        if (settings.Backend != BackendKind.Sqs)
-        {
-            throw new ArgumentException($"namespace '{settings.Name}' is not an SQS namespace", nameof(settings));
-        }
-
         var ns = settings.Name;
-        return await _subscriptions.AddAsync(await SqsSubscription.StartAsync(settings, _ledger, _queues, _time, _logger, () => _signals.Notify(ns), cancellationToken));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _subscriptions.DisposeAsync();
-        await _ledger.DisposeAsync();
+        return await SqsSubscription.StartAsync(settings, Ledger, _queues, Time, _logger, () => _signals.Notify(ns), cancellationToken);
     }
 
     /// <summary>The namespace's queues, for the administrative calls that name it.</summary>

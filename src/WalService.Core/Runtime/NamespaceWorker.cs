@@ -71,21 +71,27 @@ internal sealed class NamespaceWorker : IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopFetching.CancelAsync();
-        await using (cancellationToken.Register(_abortDeliveries.Cancel))
+        try
         {
-            try
+            await using (cancellationToken.Register(_abortDeliveries.Cancel))
             {
-                await _running;
-            }
-            catch (OperationCanceledException)
-            {
-                // Deliveries cut short by the deadline: their leases expire and the messages are delivered again.
+                try
+                {
+                    await _running;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Deliveries cut short by the deadline: their leases expire and the messages are delivered again.
+                }
             }
         }
-
-        if (_subscription is { } subscription)
+        finally
         {
-            await subscription.DisposeAsync();
+            // Read after the loops ended: the subscription, if one was made, is the worker's to end.
+            if (_subscription is { } subscription)
+            {
+                await subscription.DisposeAsync();
+            }
         }
 
         RuntimeLog.ConsumerStopped(_services.Logger, Name);

@@ -21,9 +21,7 @@ internal sealed class KafkaSubscription : BrokeredSubscription
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action _workArrived;
-    private readonly Lock _swap = new();
-    private volatile KafkaNamespaceConsumer? _consumer;
-    private bool _stopped;
+    private readonly ConsumerSlot<KafkaNamespaceConsumer> _consumer;
 
     public KafkaSubscription(NamespaceSettings settings, BrokeredLedger ledger, KafkaClusters clusters, KafkaAppender appender, TimeProvider time, ILogger logger, Action workArrived)
         : base(settings, ledger)
@@ -34,14 +32,15 @@ internal sealed class KafkaSubscription : BrokeredSubscription
         _time = time;
         _logger = logger;
         _workArrived = workArrived;
-        _consumer = Start();
+        _consumer = new ConsumerSlot<KafkaNamespaceConsumer>(Start, c => c.Failed);
+        _consumer.Use();
     }
 
-    /// <summary>The consumer now; null once stopped.</summary>
-    public KafkaNamespaceConsumer? Consumer => _consumer;
+    /// <summary>The consumer now (see <see cref="ConsumerSlot{T}.Current"/>).</summary>
+    public KafkaNamespaceConsumer? Consumer => _consumer.Current;
 
     protected override IReadOnlyList<(LeasedMessage Message, bool Verify)> Lease(int max, DateTimeOffset now, TimeSpan lease) =>
-        Current() is { } consumer ? consumer.Lease(max, now, lease) : [];
+        _consumer.Use() is { } consumer ? consumer.Lease(max, now, lease) : [];
 
     protected override Task SkipFinishedAsync(IReadOnlyList<LeasedMessage> finished)
     {
@@ -54,7 +53,7 @@ internal sealed class KafkaSubscription : BrokeredSubscription
         return Task.CompletedTask;
     }
 
-    protected override DateTimeOffset? NextDue() => Current()?.NextDue(_time.GetUtcNow());
+    protected override DateTimeOffset? NextDue() => _consumer.Use()?.NextDue(_time.GetUtcNow());
 
     protected override Task AckLeasedAsync(IReadOnlyList<LeasedMessage> messages, DateTimeOffset appliedAt)
     {
@@ -130,43 +129,7 @@ internal sealed class KafkaSubscription : BrokeredSubscription
     }
 
     /// <summary>Leaves the group after committing what is done; the next owner takes the rest.</summary>
-    protected override async Task StopTransportAsync()
-    {
-        KafkaNamespaceConsumer? consumer;
-        lock (_swap)
-        {
-            _stopped = true;
-            consumer = _consumer;
-            _consumer = null;
-        }
-
-        if (consumer is not null)
-        {
-            await consumer.StopAsync();
-            consumer.Dispose();
-        }
-    }
-
-    /// <summary>The consumer, replacing one whose client failed; null once stopped. Called by the fetch loop only.</summary>
-    private KafkaNamespaceConsumer? Current()
-    {
-        lock (_swap)
-        {
-            if (_stopped)
-            {
-                return null;
-            }
-
-            if (_consumer is { Failed: true } failed)
-            {
-                // Its records go back to the group: a new member reads them again from the committed offsets.
-                _consumer = null;
-                failed.Dispose();
-            }
-
-            return _consumer ??= Start();
-        }
-    }
+    protected override Task StopTransportAsync() => _consumer.StopAsync(c => c.StopAsync());
 
     private KafkaNamespaceConsumer Start()
     {

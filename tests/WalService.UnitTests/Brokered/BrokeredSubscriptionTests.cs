@@ -92,17 +92,20 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task ASubscriptionLeavesItsSetWhenStoppedAndTheSetStopsOneByName()
+    public async Task ASubscriptionLeavesItsSetWhenStoppedAndTheSetStopsOneByNameOnly()
     {
         var set = new SubscriptionSet<InMemorySubscription>();
         var first = await set.AddAsync(new InMemorySubscription(Settings(tracked: true, name: "a"), _ledger));
-        await set.AddAsync(new InMemorySubscription(Settings(tracked: true, name: "b"), _ledger));
+        var second = await set.AddAsync(new InMemorySubscription(Settings(tracked: true, name: "b"), _ledger));
+        var other = await set.AddAsync(new InMemorySubscription(Settings(tracked: true, name: "c"), _ledger));
 
         await first.DisposeAsync();
         await set.StopAsync("b");
 
-        Assert.Empty(set.All);
+        Assert.Same(other, Assert.Single(set.All));
         Assert.False(set.TryGet("a", out _));
+        Assert.Equal(1, second.Stops);
+        Assert.Equal(0, other.Stops);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Core.Brokered;
 using WalService.Core.Runtime;
 
 namespace WalService.Kafka;

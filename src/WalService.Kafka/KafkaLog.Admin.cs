@@ -59,30 +59,19 @@ internal sealed partial class KafkaLog
             : Task.CompletedTask;
     }
 
-    public Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _ledger.GetStatusAsync(ns, messageId, now, cancellationToken);
-
     /// <summary>The consumer group's lag over the namespace's topic and retry topic: records written and not yet finished.</summary>
     public async Task<long> CountUndeliveredAsync(string ns, CancellationToken cancellationToken) =>
-        await KafkaOfAsync(ns, cancellationToken) is { } kafka
-            ? await Task.Run(() => KafkaTopics.Lag(_clusters, kafka, _clusters.Options.ConsumerGroupPrefix + ns, AdminTimeout), cancellationToken)
+        await _registry.GetAsync(ns, cancellationToken) is { Backend: BackendKind.Kafka } settings
+            ? await Task.Run(() => KafkaTopics.Lag(_clusters, KafkaNamespace.From(settings.Source.Config), _clusters.Options.ConsumerGroupPrefix + ns, AdminTimeout), cancellationToken)
             : 0;
-
-    /// <summary>Stops consuming and forgets the namespace's dead letters; the topics are left to their owner's retention.</summary>
-    public async Task DropNamespaceAsync(string ns, CancellationToken cancellationToken)
-    {
-        await StopConsumingAsync(ns);
-        await _archive.RemoveAsync(ns, [], cancellationToken);
-    }
-
-    public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _ledger.TrimAsync(ns, appliedBefore, now, cancellationToken);
 
     /// <summary>What this instance holds of the namespace (other instances hold the rest), and its dead letters.</summary>
     public async Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var deadLetters = await _archive.CountAsync(ns, cancellationToken);
-        return _consumers.TryGet(ns, out var consumer) ? consumer.Backlog(now, deadLetters) : new Backlog(0, 0, 0, deadLetters, null);
+        var deadLetters = await Ledger.DeadLetters.CountAsync(ns, cancellationToken);
+        return Subscriptions.TryGet(ns, out var subscription) && subscription.Consumer is { } consumer
+            ? consumer.Backlog(now, deadLetters)
+            : new Backlog(0, 0, 0, deadLetters, null);
     }
 
     /// <summary>
@@ -126,7 +115,7 @@ internal sealed partial class KafkaLog
         }
 
         var total = topics[kafka.Topic] + topics[kafka.RetryTopic];
-        var here = _consumers.TryGet(ns.Name, out var consumer) ? consumer.AssignedPartitions : 0;
+        var here = Subscriptions.TryGet(ns.Name, out var subscription) ? subscription.Consumer?.AssignedPartitions ?? 0 : 0;
         return new NamespaceReadiness(true, $"consuming {here} of {total} partitions here");
     }
 }

@@ -8,7 +8,7 @@ namespace WalService.Kafka;
 /// is handed out when it is due and no earlier unfinished record of the partition has its ordering key; a record is
 /// finished when it was applied, moved to the retry or dead-letter topic, or its partition was handed over. The
 /// committable offset is the first unfinished one, so a crash re-reads only unfinished records. Not thread-safe: the
-/// owning <see cref="NamespaceConsumer"/> locks.
+/// owning <see cref="KafkaNamespaceConsumer"/> locks.
 /// </summary>
 internal sealed class PartitionBuffer(TopicPartition partition, int verifyFirst = 0)
 {

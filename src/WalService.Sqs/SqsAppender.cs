@@ -3,6 +3,7 @@ using Amazon.SQS.Model;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
+using WalService.Core.Brokered;
 using WalService.Core.Runtime;
 
 namespace WalService.Sqs;

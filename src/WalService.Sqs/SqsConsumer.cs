@@ -4,7 +4,6 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
-using WalService.Core.Runtime;
 
 namespace WalService.Sqs;
 
@@ -18,7 +17,7 @@ namespace WalService.Sqs;
 /// visibility timeout, extended while it is still held here (a slow delivery); one whose consumer died is handed out
 /// again after it, at least once. Receives and visibility changes are counted in <see cref="SqsMetrics"/>.
 /// </summary>
-internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, int receivers, SqsQueues queues, TimeProvider time, ILogger logger, Action notify) : INamespaceConsumer
+internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string queueUrl, int receivers, SqsQueues queues, TimeProvider time, ILogger logger, Action notify) : IDisposable
 {
     /// <summary>The most receivers of one namespace: enough to keep a few delivery loops fed without many idle long-polls.</summary>
     public const int MaxReceivers = 4;

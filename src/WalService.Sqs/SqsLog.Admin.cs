@@ -25,9 +25,9 @@ internal sealed partial class SqsLog
             yield break;
         }
 
-        if (config.MaxPayloadBytes > NamespaceDefaults.SqsMaxPayloadBytes)
+        if (config.MaxPayloadBytes > SqsMessages.MaxPayloadBytes)
         {
-            yield return $"config.max_payload_bytes {config.MaxPayloadBytes} is more than an SQS message carries: at most {NamespaceDefaults.SqsMaxPayloadBytes} (0 = that limit)";
+            yield return $"config.max_payload_bytes {config.MaxPayloadBytes} is more than an SQS message carries: at most {SqsMessages.MaxPayloadBytes} (0 = that limit)";
         }
 
         // SqsNamespace converts the Durations, which must be within protobuf's range first.
@@ -102,9 +102,6 @@ internal sealed partial class SqsLog
         await PrepareQueueAsync("queue_name", sqs.Queue, sqs.Fifo, sqs.DlqQueue, cancellationToken);
     }
 
-    public Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _ledger.GetStatusAsync(ns, messageId, now, cancellationToken);
-
     /// <summary>Messages in the namespace's queue, visible, in flight or delayed (SQS's approximate counts).</summary>
     public async Task<long> CountUndeliveredAsync(string ns, CancellationToken cancellationToken)
     {
@@ -118,15 +115,11 @@ internal sealed partial class SqsLog
     }
 
     /// <summary>Stops consuming and forgets the namespace's dead letters; the queues are left to their owner.</summary>
-    public async Task DropNamespaceAsync(string ns, CancellationToken cancellationToken)
+    public override async Task DropNamespaceAsync(string ns, CancellationToken cancellationToken)
     {
-        await StopConsumingAsync(ns);
+        await base.DropNamespaceAsync(ns, cancellationToken);
         _queues.Metrics.Forget(ns);
-        await _archive.RemoveAsync(ns, [], cancellationToken);
     }
-
-    public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _ledger.TrimAsync(ns, appliedBefore, now, cancellationToken);
 
     /// <summary>
     /// The queue's counts (all instances together, kept for the <c>wal.sqs.queue.depth</c> gauge) and the archive's
@@ -134,7 +127,7 @@ internal sealed partial class SqsLog
     /// </summary>
     public async Task<Backlog> GetBacklogAsync(string ns, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var deadLetters = await _archive.CountAsync(ns, cancellationToken);
+        var deadLetters = await Ledger.DeadLetters.CountAsync(ns, cancellationToken);
         if (await SqsOfAsync(ns, cancellationToken) is not { } sqs)
         {
             return new Backlog(0, 0, 0, deadLetters, null);

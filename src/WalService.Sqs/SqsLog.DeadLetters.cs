@@ -1,58 +1,23 @@
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
-using WalService.Core.Model;
-using WalService.Core.Runtime;
+using WalService.Core.Brokered;
 
 namespace WalService.Sqs;
 
-/// <summary>Dead letters: sent to the dead-letter queue and kept in the archive, which listing, redrive and purge use.</summary>
+/// <summary>Dead letters: kept in the archive and the dead-letter queue (see <see cref="SqsSubscription"/>); listing, redrive and purge use the archive.</summary>
 internal sealed partial class SqsLog
 {
     private static readonly TimeSpan ReconcileLimit = TimeSpan.FromSeconds(5);
 
-    public async ValueTask DeadLetterAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        var ns = message.Envelope.Meta.Namespace;
-        if (!_consumers.TryGet(ns, out var consumer) || consumer.Take(message) is not { } held || await SqsOfAsync(ns, cancellationToken) is not { } sqs)
-        {
-            return;
-        }
-
-        // The archive first: a dead-letter queue copy the archive does not match is taken for an old one (see SqsDeadLetterQueue).
-        try
-        {
-            await _archive.AddAsync([new ArchivedDeadLetter(message.Envelope, message.Attempt, error, at)], cancellationToken);
-        }
-        catch
-        {
-            await consumer.GiveBackAsync(held);
-            throw;
-        }
-
-        try
-        {
-            await SendOrGiveBackAsync(consumer, held, sqs.DlqQueue, message.Envelope, (SqsMessages.Error, error), (SqsMessages.DeadLetteredAt, at.ToString("O")));
-        }
-        catch
-        {
-            await _archive.RemoveAsync(ns, [message.Envelope.MessageId], CancellationToken.None);
-            throw;
-        }
-
-        await consumer.DeleteAsync([held.ReceiptHandle]);
-        await _statuses.RecordAsync(ns, [new LedgerUpdate(ns, message.Envelope.MessageId, MessageState.DeadLettered, message.Attempt, error, null, null, at)], cancellationToken);
-    }
-
     /// <summary>Lists the archive; a first page brings the dead-letter queue in step with it first (see <see cref="SqsDeadLetterQueue"/>).</summary>
-    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken)
     {
         if (afterId is null)
         {
             await ReconcileDeadLetterQueueAsync(ns, cancellationToken);
         }
 
-        return await _deadLetters.ListAsync(ns, pageSize, afterId, cancellationToken);
+        return await base.ListDeadLettersAsync(ns, pageSize, afterId, cancellationToken);
     }
 
     /// <summary>Sends dead letters back to the namespace's queue (see <see cref="ArchivedDeadLetters.RedriveAsync"/>).</summary>
@@ -61,7 +26,7 @@ internal sealed partial class SqsLog
         var settings = await _registry.GetAsync(ns, cancellationToken) ?? throw new ControlPlaneException(ControlPlaneError.NotFound, $"namespace '{ns}' is not registered");
         var sqs = SqsNamespace.From(settings.Source.Config);
         var url = await _queues.UrlAsync(sqs.Queue, cancellationToken);
-        var redriven = await _deadLetters.RedriveAsync(
+        var redriven = await Ledger.DeadLetters.RedriveAsync(
             settings,
             messageIds,
             maxPerSecond,
@@ -74,9 +39,9 @@ internal sealed partial class SqsLog
     }
 
     /// <summary>Forgets dead letters, then deletes their copies from the dead-letter queue.</summary>
-    public async Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    public override async Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
-        var purged = await _deadLetters.PurgeAsync(ns, messageIds, cancellationToken);
+        var purged = await base.PurgeAsync(ns, messageIds, cancellationToken);
         await ReconcileDeadLetterQueueAsync(ns, cancellationToken);
         return purged;
     }

@@ -27,6 +27,13 @@ internal static class SqsMessages
     public const string FirstReceived = "ApproximateFirstReceiveTimestamp";
     public const int MaxBatch = 10;
 
+    /// <summary>
+    /// The default and the most <c>max_payload_bytes</c> of a namespace on SQS (its <see cref="Core.Model.PayloadCeiling"/>):
+    /// a message is at most 256 KiB, body and attributes together; 16 KiB of that is kept for the metadata attributes,
+    /// and the body is the payload base64-encoded (4 characters per 3 bytes), so 3/4 of 240 KiB = 180 KiB.
+    /// </summary>
+    public const int MaxPayloadBytes = (256 - 16) * 1024 / 4 * 3;
+
     /// <summary>The longest SQS keeps a message hidden from one receive (<c>ChangeMessageVisibility</c>).</summary>
     public static readonly TimeSpan MaxVisibility = TimeSpan.FromHours(12);
     private const int MaxBatchBytes = 256 * 1024;

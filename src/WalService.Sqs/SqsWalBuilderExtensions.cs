@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WalService.Core.Abstractions;
 using WalService.Core.DependencyInjection;
+using WalService.Core.Model;
 using WalService.Sqs.Targets;
 
 namespace WalService.Sqs;
@@ -22,6 +23,7 @@ public static class SqsWalBuilderExtensions
         builder.Services.TryAddSingleton<SqsQueues>();
         builder.Services.TryAddSingleton<SqsLog>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, SqsLog>(sp => sp.GetRequiredService<SqsLog>()));
+        builder.Services.AddSingleton(new PayloadCeiling(BackendKind.Sqs, SqsMessages.MaxPayloadBytes));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, SqsTargetHandler>());
         return builder;
     }

@@ -259,6 +259,32 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
         Assert.Null(await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct));
     }
 
+    [Fact]
+    public async Task ASubscriptionLeasesOnlyItsNamespaceAndItsVerdictsReachTheLog()
+    {
+        var id = await AppendAsync();
+        await using var other = await _log.SubscribeAsync(Embedded("other"), Ct);
+        await using var subscription = await _log.SubscribeAsync(Embedded("ns"), Ct);
+
+        Assert.Empty(await other.LeaseDueAsync(10, _time.GetUtcNow(), Lease, Ct));
+        var leased = Assert.Single(await subscription.LeaseDueAsync(10, _time.GetUtcNow(), Lease, Ct));
+        await subscription.AckAsync([leased], _time.GetUtcNow(), Ct);
+
+        Assert.Equal(id, leased.Envelope.MessageId);
+        Assert.Equal(MessageState.Applied, (await _log.GetStatusAsync("ns", id, _time.GetUtcNow(), Ct))!.State);
+        Assert.Null(await subscription.NextDueAsync(Ct));
+    }
+
+    [Fact]
+    public async Task SubscribingToANamespaceOfAnotherBackendIsRefused()
+    {
+        var kafka = NamespaceSettings.From(new Namespace { Config = new NamespaceConfig { Name = "ns", Kafka = new KafkaBackend() } });
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await _log.SubscribeAsync(kafka, Ct));
+    }
+
+    private static NamespaceSettings Embedded(string name) => NamespaceSettings.From(new Namespace { Config = new NamespaceConfig { Name = name } });
+
     private Task<IReadOnlyList<LeasedMessage>> LeaseAsync() => _log.LeaseDueAsync("ns", 10, _time.GetUtcNow(), Lease, Ct);
 
     private async Task<string> AppendAsync(TimeSpan delay = default, string key = "", string orderingKey = "")

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
-using WalService.Core.Validation;
+using WalService.Core.Runtime;
 using WalService.Targets.Http;
 using WalService.Targets.Kv;
 using WalService.Targets.Noop;

@@ -1,4 +1,5 @@
 using WalService.Api.V1;
+using WalService.Core.Model;
 
 namespace WalService.Core.Abstractions;
 
@@ -12,6 +13,12 @@ public interface ITargetHandler
 
     /// <summary>Prepares what the target needs before the first delivery (a table, a topic).</summary>
     Task PrepareAsync(Target target, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The longest one delivery to the target may take; a message's lease outlasts three of them, so a slow delivery
+    /// is not handed out twice. A kind without a timeout of its own answers <see cref="NamespaceDefaults.DeliveryTimeout"/>.
+    /// </summary>
+    TimeSpan DeliveryTimeout(Target target) => NamespaceDefaults.DeliveryTimeout;
 
     /// <summary>Delivers once and classifies the result; never throws for a failed delivery.</summary>
     ValueTask<DeliveryOutcome> DeliverAsync(Target target, Delivery delivery, CancellationToken cancellationToken);

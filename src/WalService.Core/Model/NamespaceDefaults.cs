@@ -6,15 +6,12 @@ public static class NamespaceDefaults
     public const string Shard = "default";
     public const int MaxPayloadBytes = 1024 * 1024;
 
-    /// <summary>
-    /// The default and the most <c>max_payload_bytes</c> of a namespace on SQS: a message is at most 256 KiB, body and
-    /// attributes together; 16 KiB of that is kept for the metadata attributes, and the body is the payload
-    /// base64-encoded (4 characters per 3 bytes), so 3/4 of 240 KiB = 180 KiB.
-    /// </summary>
-    public const int SqsMaxPayloadBytes = (256 - 16) * 1024 / 4 * 3;
     public const int Concurrency = 4;
     public const int BatchSize = 100;
     public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
     public static readonly TimeSpan DedupWindow = TimeSpan.FromHours(24);
     public static readonly TimeSpan HttpTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a delivery to a target kind without a timeout of its own is taken to last at most (10 s).</summary>
+    public static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(10);
 }

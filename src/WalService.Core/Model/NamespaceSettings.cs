@@ -9,23 +9,18 @@ namespace WalService.Core.Model;
 /// </summary>
 public sealed class NamespaceSettings
 {
-    private NamespaceSettings(Namespace source)
+    private NamespaceSettings(Namespace source, int payloadCeiling)
     {
         var c = source.Config;
         Source = source;
         Name = c.Name;
         Shard = string.IsNullOrEmpty(c.Shard) ? NamespaceDefaults.Shard : c.Shard;
-        Backend = c.BackendCase switch
-        {
-            NamespaceConfig.BackendOneofCase.Kafka => BackendKind.Kafka,
-            NamespaceConfig.BackendOneofCase.Sqs => BackendKind.Sqs,
-            _ => BackendKind.Embedded,
-        };
+        Backend = BackendOf(c);
         Target = c.Target ?? new Target { Noop = new NoopTarget() };
         AllowTargetOverride = c.AllowTargetOverride;
         Retry = ResolveRetry(c.Retry);
         MaxDelay = Positive(c.MaxDelay?.ToTimeSpan(), NamespaceDefaults.MaxDelay);
-        MaxPayloadBytes = c.MaxPayloadBytes > 0 ? c.MaxPayloadBytes : Backend == BackendKind.Sqs ? NamespaceDefaults.SqsMaxPayloadBytes : NamespaceDefaults.MaxPayloadBytes;
+        MaxPayloadBytes = c.MaxPayloadBytes > 0 ? c.MaxPayloadBytes : Math.Min(NamespaceDefaults.MaxPayloadBytes, payloadCeiling);
         DedupWindow = Positive(c.DedupWindow?.ToTimeSpan(), NamespaceDefaults.DedupWindow);
         Concurrency = c.Consumer?.Concurrency > 0 ? c.Consumer.Concurrency : NamespaceDefaults.Concurrency;
         BatchSize = c.Consumer?.BatchSize > 0 ? c.Consumer.BatchSize : NamespaceDefaults.BatchSize;
@@ -51,7 +46,7 @@ public sealed class NamespaceSettings
 
     public TimeSpan MaxDelay { get; }
 
-    /// <summary>The largest payload a write may carry [1 MiB; on SQS <see cref="NamespaceDefaults.SqsMaxPayloadBytes"/>].</summary>
+    /// <summary>The largest payload a write may carry [1 MiB, or the backend's <see cref="PayloadCeiling"/> when smaller].</summary>
     public int MaxPayloadBytes { get; }
 
     public TimeSpan DedupWindow { get; }
@@ -73,10 +68,25 @@ public sealed class NamespaceSettings
 
     public NamespaceState State => Source.State;
 
-    public static NamespaceSettings From(Namespace source)
+    /// <summary>The namespace with its defaults resolved.</summary>
+    /// <param name="source">The stored namespace.</param>
+    /// <param name="payloadCeiling">The most its backend carries in one message (see <see cref="PayloadCeiling"/>); the default of <c>max_payload_bytes</c> is kept within it.</param>
+    public static NamespaceSettings From(Namespace source, int payloadCeiling = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return new NamespaceSettings(source);
+        return new NamespaceSettings(source, payloadCeiling);
+    }
+
+    /// <summary>The backend a namespace's config names (embedded when it names none).</summary>
+    public static BackendKind BackendOf(NamespaceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.BackendCase switch
+        {
+            NamespaceConfig.BackendOneofCase.Kafka => BackendKind.Kafka,
+            NamespaceConfig.BackendOneofCase.Sqs => BackendKind.Sqs,
+            _ => BackendKind.Embedded,
+        };
     }
 
     /// <summary>A namespace's <c>retry</c> with the defaults filled in where a field is unset (zero).</summary>

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using WalService.Api.V1;
 using WalService.Core.Model;
 using WalService.Core.Telemetry;
-using WalService.Core.Validation;
 
 namespace WalService.Core.Runtime;
 

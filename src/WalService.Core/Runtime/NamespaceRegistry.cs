@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
@@ -10,11 +11,12 @@ namespace WalService.Core.Runtime;
 /// This instance's view of the control plane: every namespace with its defaults resolved. It is refreshed from the
 /// store every <see cref="WalOptions.NamespaceRefreshInterval"/> (so a change made through another instance arrives
 /// within that interval) and updated at once for changes made through this one. <see cref="Changed"/> tells the
-/// consumers.
+/// consumers. Each namespace's <c>max_payload_bytes</c> default is kept within its backend's <see cref="PayloadCeiling"/>.
 /// </summary>
-public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOptions> options)
+public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOptions> options, IEnumerable<PayloadCeiling> ceilings)
 {
     private readonly ConcurrentDictionary<string, NamespaceSettings> _byName = new(StringComparer.Ordinal);
+    private readonly FrozenDictionary<BackendKind, int> _ceilings = ceilings.GroupBy(c => c.Backend).ToFrozenDictionary(g => g.Key, g => g.Min(c => c.MaxPayloadBytes));
 
     /// <summary>Raised after a namespace was added, changed or removed.</summary>
     public event Action? Changed;
@@ -38,7 +40,7 @@ public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOpti
     public NamespaceSettings Apply(Namespace ns)
     {
         ArgumentNullException.ThrowIfNull(ns);
-        var settings = NamespaceSettings.From(ns);
+        var settings = Resolve(ns);
         var changed = true;
         _byName.AddOrUpdate(
             settings.Name,
@@ -83,7 +85,7 @@ public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOpti
                 seen.Add(ns.Config.Name);
                 if (!_byName.TryGetValue(ns.Config.Name, out var old) || Supersedes(ns, old))
                 {
-                    _byName[ns.Config.Name] = NamespaceSettings.From(ns);
+                    _byName[ns.Config.Name] = Resolve(ns);
                     changed = true;
                 }
             }
@@ -106,6 +108,9 @@ public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOpti
             Changed?.Invoke();
         }
     }
+
+    private NamespaceSettings Resolve(Namespace ns) =>
+        NamespaceSettings.From(ns, _ceilings.TryGetValue(NamespaceSettings.BackendOf(ns.Config), out var ceiling) ? ceiling : int.MaxValue);
 
     /// <summary>
     /// Whether a namespace read from the store replaces the cached one: a later version of it, or a namespace of the

@@ -3,41 +3,54 @@ using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
 using WalService.Core.Telemetry;
-using WalService.Core.Validation;
 
 namespace WalService.Core.Runtime;
 
 /// <summary>
-/// Delivers one namespace's messages: a fetch loop leases due messages into a channel,
-/// <see cref="NamespaceSettings.Concurrency"/> delivery loops take them to the target, and a
-/// <see cref="VerdictRecorder"/> hands the verdicts back to the backend. At most batch_size + concurrency messages
-/// are leased at once (a lease slot is freed when its verdict is recorded). Settings other than concurrency and
-/// batch size are read live from <see cref="Settings"/>.
+/// Delivers one namespace's messages: it subscribes to the namespace on its backend, a fetch loop leases due messages
+/// into a channel, <see cref="NamespaceSettings.Concurrency"/> delivery loops take them to the target, and a
+/// <see cref="VerdictRecorder"/> hands the verdicts back to the subscription. At most batch_size + concurrency
+/// messages are leased at once (a lease slot is freed when its verdict is recorded). Settings other than concurrency
+/// and batch size are read live from <see cref="Settings"/>, and passed on to the subscription. The subscription is
+/// the worker's own: disposed when the worker stops.
 /// </summary>
 internal sealed class NamespaceWorker : IDisposable
 {
-    private readonly ILogBackend _backend;
+    private readonly ILogConsumer _backend;
     private readonly RuntimeServices _services;
     private readonly CancellationTokenSource _stopFetching = new();
     private readonly CancellationTokenSource _abortDeliveries = new();
     private readonly Channel<LeasedMessage> _leased;
     private readonly SemaphoreSlim _slots;
-    private readonly VerdictRecorder _verdicts;
+    private readonly Lock _gate = new();
+    private NamespaceSettings _settings;
+    private ILogSubscription? _subscription;
     private Task _running = Task.CompletedTask;
 
-    public NamespaceWorker(NamespaceSettings settings, ILogBackend backend, RuntimeServices services)
+    public NamespaceWorker(NamespaceSettings settings, ILogConsumer backend, RuntimeServices services)
     {
-        Settings = settings;
+        _settings = settings;
         _backend = backend;
         _services = services;
         Concurrency = settings.Concurrency;
         BatchSize = settings.BatchSize;
         _leased = Channel.CreateUnbounded<LeasedMessage>(new UnboundedChannelOptions { SingleWriter = true });
         _slots = new SemaphoreSlim(BatchSize + Concurrency);
-        _verdicts = new VerdictRecorder(backend, services, () => Settings, _slots);
     }
 
-    public NamespaceSettings Settings { get; set; }
+    /// <summary>The namespace as last seen; a new value reaches the subscription too.</summary>
+    public NamespaceSettings Settings
+    {
+        get => Volatile.Read(ref _settings);
+        set
+        {
+            lock (_gate)
+            {
+                Volatile.Write(ref _settings, value);
+                _subscription?.Update(value);
+            }
+        }
+    }
 
     public int Concurrency { get; }
 
@@ -47,8 +60,7 @@ internal sealed class NamespaceWorker : IDisposable
 
     public void Start()
     {
-        var delivering = Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(DeliverLoopAsync)));
-        _running = Task.WhenAll(Task.Run(FetchLoopAsync), CompleteVerdictsAfter(delivering), Task.Run(_verdicts.RunAsync));
+        _running = Task.Run(RunAsync);
         RuntimeLog.ConsumerStarted(_services.Logger, Name, Concurrency, BatchSize);
     }
 
@@ -59,19 +71,29 @@ internal sealed class NamespaceWorker : IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopFetching.CancelAsync();
-        await using (cancellationToken.Register(_abortDeliveries.Cancel))
+        try
         {
-            try
+            await using (cancellationToken.Register(_abortDeliveries.Cancel))
             {
-                await _running;
+                try
+                {
+                    await _running;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Deliveries cut short by the deadline: their leases expire and the messages are delivered again.
+                }
             }
-            catch (OperationCanceledException)
+        }
+        finally
+        {
+            // Read after the loops ended: the subscription, if one was made, is the worker's to end.
+            if (_subscription is { } subscription)
             {
-                // Deliveries cut short by the deadline: their leases expire and the messages are delivered again.
+                await subscription.DisposeAsync();
             }
         }
 
-        await _backend.StopConsumingAsync(Name);
         RuntimeLog.ConsumerStopped(_services.Logger, Name);
     }
 
@@ -82,7 +104,62 @@ internal sealed class NamespaceWorker : IDisposable
         _slots.Dispose();
     }
 
-    private async Task FetchLoopAsync()
+    /// <summary>Subscribes, then runs the fetch, delivery and verdict loops on the subscription until stopped.</summary>
+    private async Task RunAsync()
+    {
+        if (await SubscribeAsync(_stopFetching.Token) is not { } subscription)
+        {
+            return;
+        }
+
+        var verdicts = new VerdictRecorder(subscription, _services, () => Settings, _slots);
+        var delivering = Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(() => DeliverLoopAsync(subscription, verdicts))));
+        await Task.WhenAll(Task.Run(() => FetchLoopAsync(subscription)), CompleteVerdictsAfter(delivering, verdicts), Task.Run(verdicts.RunAsync));
+    }
+
+    /// <summary>The namespace's subscription, tried again after a pause while the backend cannot give one; null when stopped first.</summary>
+    private async Task<ILogSubscription?> SubscribeAsync(CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            var settings = Settings;
+            try
+            {
+                var subscription = await _backend.SubscribeAsync(settings, token);
+                lock (_gate)
+                {
+                    _subscription = subscription;
+                    if (!ReferenceEquals(settings, _settings))
+                    {
+                        // Settings that arrived while subscribing.
+                        subscription.Update(_settings);
+                    }
+                }
+
+                return subscription;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                RuntimeLog.ConsumerLoopFailed(_services.Logger, ex, Name);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), _services.Time, token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private async Task FetchLoopAsync(ILogSubscription subscription)
     {
         var token = _stopFetching.Token;
         try
@@ -91,7 +168,7 @@ internal sealed class NamespaceWorker : IDisposable
             {
                 try
                 {
-                    await FetchOnceAsync(token);
+                    await FetchOnceAsync(subscription, token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -110,7 +187,7 @@ internal sealed class NamespaceWorker : IDisposable
         }
     }
 
-    private async Task FetchOnceAsync(CancellationToken token)
+    private async Task FetchOnceAsync(ILogSubscription subscription, CancellationToken token)
     {
         await _slots.WaitAsync(token);
         var free = 1;
@@ -122,7 +199,7 @@ internal sealed class NamespaceWorker : IDisposable
         IReadOnlyList<LeasedMessage> batch;
         try
         {
-            batch = await _backend.LeaseDueAsync(Name, free, _services.Time.GetUtcNow(), LeaseDuration(Settings), token);
+            batch = await subscription.LeaseDueAsync(free, _services.Time.GetUtcNow(), LeaseDuration(Settings), token);
         }
         catch
         {
@@ -143,22 +220,21 @@ internal sealed class NamespaceWorker : IDisposable
 
         if (batch.Count == 0)
         {
-            await WaitForWorkAsync(token);
+            await WaitForWorkAsync(subscription, token);
         }
     }
 
     /// <summary>A lease outlasts three tries of the slowest target call, so a slow delivery is not handed out twice.</summary>
     private TimeSpan LeaseDuration(NamespaceSettings settings)
     {
-        var timeout = settings.Target.Http?.Timeout?.ToTimeSpan() ?? NamespaceDefaults.HttpTimeout;
-        var atLeast = 3 * (timeout > TimeSpan.Zero ? timeout : NamespaceDefaults.HttpTimeout);
+        var atLeast = 3 * _services.Targets.DeliveryTimeout(settings.Target);
         return atLeast > _services.Options.LeaseDuration ? atLeast : _services.Options.LeaseDuration;
     }
 
-    private async Task WaitForWorkAsync(CancellationToken token)
+    private async Task WaitForWorkAsync(ILogSubscription subscription, CancellationToken token)
     {
         var wait = _services.Options.ConsumerIdlePoll;
-        var next = await _backend.NextDueAsync(Name, token);
+        var next = await subscription.NextDueAsync(token);
         if (next is { } due)
         {
             var untilDue = due - _services.Time.GetUtcNow();
@@ -171,7 +247,7 @@ internal sealed class NamespaceWorker : IDisposable
         }
     }
 
-    private async Task CompleteVerdictsAfter(Task delivering)
+    private static async Task CompleteVerdictsAfter(Task delivering, VerdictRecorder verdicts)
     {
         try
         {
@@ -179,23 +255,23 @@ internal sealed class NamespaceWorker : IDisposable
         }
         finally
         {
-            _verdicts.Complete();
+            verdicts.Complete();
         }
     }
 
-    private async Task DeliverLoopAsync()
+    private async Task DeliverLoopAsync(ILogSubscription subscription, VerdictRecorder verdicts)
     {
         await foreach (var message in _leased.Reader.ReadAllAsync())
         {
             if (!_stopFetching.IsCancellationRequested)
             {
-                _verdicts.Add(message, await DeliverAsync(message, _abortDeliveries.Token));
+                verdicts.Add(message, await DeliverAsync(message, _abortDeliveries.Token));
                 continue;
             }
 
             try
             {
-                await _backend.ReleaseAsync(message, CancellationToken.None);
+                await subscription.ReleaseAsync(message, CancellationToken.None);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

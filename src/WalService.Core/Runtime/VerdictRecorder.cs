@@ -6,11 +6,11 @@ using WalService.Core.Telemetry;
 namespace WalService.Core.Runtime;
 
 /// <summary>
-/// Hands delivery verdicts back to the backend for one namespace worker. Deliverers queue a verdict and go on with
+/// Hands delivery verdicts back to the subscription of one namespace worker. Deliverers queue a verdict and go on with
 /// the next message at once; this loop records every verdict queued meanwhile together (in the embedded log they
 /// share one commit), then frees their lease slots. So delivery is not held up by the commit of each ack.
 /// </summary>
-internal sealed class VerdictRecorder(ILogBackend backend, RuntimeServices services, Func<NamespaceSettings> settings, SemaphoreSlim slots)
+internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServices services, Func<NamespaceSettings> settings, SemaphoreSlim slots)
 {
     private readonly Channel<(LeasedMessage Message, DeliveryOutcome Outcome)> _verdicts =
         Channel.CreateUnbounded<(LeasedMessage, DeliveryOutcome)>(new UnboundedChannelOptions { SingleReader = true });
@@ -51,7 +51,7 @@ internal sealed class VerdictRecorder(ILogBackend backend, RuntimeServices servi
 
         try
         {
-            await backend.AckAsync([.. applied.Select(v => v.Message)], now, CancellationToken.None);
+            await subscription.AckAsync([.. applied.Select(v => v.Message)], now, CancellationToken.None);
             foreach (var (message, _) in applied)
             {
                 services.Metrics.Delivery(ns, DeliveryVerdict.Applied, now - message.Envelope.DeliverAt);
@@ -74,7 +74,7 @@ internal sealed class VerdictRecorder(ILogBackend backend, RuntimeServices servi
             {
                 var at = now + Backoff.Compute(ns.Retry, message.Attempt, Random.Shared.NextDouble());
                 RuntimeLog.DeliveryRetry(services.Logger, id, ns.Name, message.Attempt, at, error);
-                await backend.RetryAsync(message, at, error, CancellationToken.None);
+                await subscription.RetryAsync(message, at, error, CancellationToken.None);
                 // The fetch loop may be idle with an earlier idea of the next due time: let it look again.
                 services.Signals.Notify(ns.Name);
             }
@@ -84,7 +84,7 @@ internal sealed class VerdictRecorder(ILogBackend backend, RuntimeServices servi
                     ? $"gave up after {message.Attempt} attempts (max_attempts {ns.Retry.MaxAttempts}): {error}"
                     : error;
                 RuntimeLog.DeadLettered(services.Logger, id, ns.Name, message.Attempt, reason);
-                await backend.DeadLetterAsync(message, now, reason, CancellationToken.None);
+                await subscription.DeadLetterAsync(message, now, reason, CancellationToken.None);
             }
 
             services.Metrics.Delivery(ns.Name, outcome.Verdict, now - message.Envelope.DeliverAt);

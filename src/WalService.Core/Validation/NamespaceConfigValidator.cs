@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
 using WalService.Api.V1;
+using WalService.Core.Runtime;
 
 namespace WalService.Core.Validation;
 

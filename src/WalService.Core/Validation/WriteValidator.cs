@@ -1,6 +1,7 @@
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Core.Model;
+using WalService.Core.Runtime;
 
 namespace WalService.Core.Validation;
 

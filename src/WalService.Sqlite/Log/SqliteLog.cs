@@ -71,7 +71,14 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
 
     public Task PrepareAsync(NamespaceSettings ns, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public ValueTask StopConsumingAsync(string ns) => ValueTask.CompletedTask;
+    /// <summary>A <see cref="SqliteSubscription"/>: leases live in the log itself, so there is nothing to start or stop.</summary>
+    public ValueTask<ILogSubscription> SubscribeAsync(NamespaceSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Backend == BackendKind.Embedded
+            ? ValueTask.FromResult<ILogSubscription>(new SqliteSubscription(this, settings.Name))
+            : throw new ArgumentException($"namespace '{settings.Name}' is not an embedded namespace", nameof(settings));
+    }
 
     public async Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
     {

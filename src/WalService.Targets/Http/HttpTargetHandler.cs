@@ -66,12 +66,19 @@ public sealed class HttpTargetHandler : ITargetHandler
 
     public Task PrepareAsync(Target target, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>The target's <c>timeout</c>, or <see cref="NamespaceDefaults.HttpTimeout"/> when it is unset or zero.</summary>
+    public TimeSpan DeliveryTimeout(Target target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return target.Http?.Timeout?.ToTimeSpan() is { } t && t > TimeSpan.Zero ? t : NamespaceDefaults.HttpTimeout;
+    }
+
     public async ValueTask<DeliveryOutcome> DeliverAsync(Target target, Delivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(delivery);
         var http = target.Http;
-        var timeout = http.Timeout?.ToTimeSpan() is { } t && t > TimeSpan.Zero ? t : NamespaceDefaults.HttpTimeout;
+        var timeout = DeliveryTimeout(target);
         if (Uri.TryCreate(http.Url, UriKind.Absolute, out var uri) && !_options.IsAllowed(uri.IdnHost))
         {
             // A namespace created before the host was taken off the list.

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using WalService.Api.V1;
 using WalService.Core;
 using WalService.Core.Abstractions;
+using WalService.Core.Model;
 using WalService.Core.Runtime;
 
 namespace WalService.UnitTests.Runtime;
@@ -55,11 +56,35 @@ public sealed class NamespaceRegistryTests
         Assert.Equal(again.CreatedAt, taken.Source.CreatedAt);
     }
 
-    private static NamespaceRegistry Registry(IControlPlaneStore store) => new(store, Options.Create(new WalOptions()));
-
-    private static Namespace Version(long version, NamespaceState state) => new()
+    [Fact]
+    public void ANamespaceWithoutAPayloadLimitTakesItsBackendsCeilingWhenSmallerThanTheDefault()
     {
-        Config = new NamespaceConfig { Name = "orders" },
+        var registry = new NamespaceRegistry(new ListedStore(), Options.Create(new WalOptions()), [new PayloadCeiling(BackendKind.Sqs, 1000)]);
+
+        var sqs = registry.Apply(Version(1, NamespaceState.Active, new NamespaceConfig { Name = "queued", Sqs = new SqsBackend() }));
+        var embedded = registry.Apply(Version(1, NamespaceState.Active, new NamespaceConfig { Name = "local" }));
+        var sqsWithItsOwn = registry.Apply(Version(1, NamespaceState.Active, new NamespaceConfig { Name = "own", Sqs = new SqsBackend(), MaxPayloadBytes = 500 }));
+
+        Assert.Equal(1000, sqs.MaxPayloadBytes);
+        Assert.Equal(NamespaceDefaults.MaxPayloadBytes, embedded.MaxPayloadBytes);
+        Assert.Equal(500, sqsWithItsOwn.MaxPayloadBytes);
+    }
+
+    [Fact]
+    public void ACeilingAboveTheDefaultLeavesTheDefault()
+    {
+        var registry = new NamespaceRegistry(new ListedStore(), Options.Create(new WalOptions()), [new PayloadCeiling(BackendKind.Kafka, 8 * 1024 * 1024)]);
+
+        var kafka = registry.Apply(Version(1, NamespaceState.Active, new NamespaceConfig { Name = "topic", Kafka = new KafkaBackend() }));
+
+        Assert.Equal(NamespaceDefaults.MaxPayloadBytes, kafka.MaxPayloadBytes);
+    }
+
+    private static NamespaceRegistry Registry(IControlPlaneStore store) => new(store, Options.Create(new WalOptions()), []);
+
+    private static Namespace Version(long version, NamespaceState state, NamespaceConfig? config = null) => new()
+    {
+        Config = config ?? new NamespaceConfig { Name = "orders" },
         Version = version,
         State = state,
         CreatedAt = Created,

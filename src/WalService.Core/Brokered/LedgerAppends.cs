@@ -2,7 +2,7 @@ using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
 
-namespace WalService.Core.Runtime;
+namespace WalService.Core.Brokered;
 
 /// <summary>
 /// What a backend with no per-message state of its own (Kafka, SQS) does around an append, through the message

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
 using WalService.Core.Telemetry;
 
-namespace WalService.Core.Runtime;
+namespace WalService.Core.Brokered;
 
 /// <summary>
 /// Records status changes in an <see cref="IMessageLedgerStore"/> off the delivery path: callers queue an update and

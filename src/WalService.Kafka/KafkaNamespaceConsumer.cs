@@ -3,7 +3,6 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
-using WalService.Core.Runtime;
 
 namespace WalService.Kafka;
 
@@ -16,7 +15,7 @@ namespace WalService.Kafka;
 /// rebalance, revoked partitions stop handing out records, wait (up to <see cref="KafkaOptions.RevokeGrace"/>) for
 /// deliveries under way, and commit what is done before they go.
 /// </summary>
-internal sealed class NamespaceConsumer : INamespaceConsumer
+internal sealed class KafkaNamespaceConsumer : IDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);
@@ -39,7 +38,7 @@ internal sealed class NamespaceConsumer : INamespaceConsumer
     private static long _lastToken;
     private long _lastCommit;
 
-    public NamespaceConsumer(string ns, KafkaNamespace kafka, KafkaClusters clusters, TimeProvider time, ILogger logger, Action workArrived)
+    public KafkaNamespaceConsumer(string ns, KafkaNamespace kafka, KafkaClusters clusters, TimeProvider time, ILogger logger, Action workArrived)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(clusters);

@@ -1,8 +1,10 @@
 using System.Collections.Frozen;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Core.Model;
+using WalService.Core.Validation;
 
-namespace WalService.Core.Validation;
+namespace WalService.Core.Runtime;
 
 /// <summary>The target kinds this server can deliver to, one <see cref="ITargetHandler"/> each.</summary>
 public sealed class TargetCatalog
@@ -23,6 +25,16 @@ public sealed class TargetCatalog
         return _handlers.TryGetValue(target.KindCase, out var handler)
             ? handler
             : throw new NotSupportedException($"target kind '{KindName(target.KindCase)}' is not available on this server");
+    }
+
+    /// <summary>
+    /// How long one delivery to the target may take (see <see cref="ITargetHandler.DeliveryTimeout"/>);
+    /// <see cref="NamespaceDefaults.DeliveryTimeout"/> for a kind this server lacks.
+    /// </summary>
+    public TimeSpan DeliveryTimeout(Target target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return _handlers.TryGetValue(target.KindCase, out var handler) ? handler.DeliveryTimeout(target) : NamespaceDefaults.DeliveryTimeout;
     }
 
     /// <summary>Violations of a target's settings; an unsupported kind is not a violation (callers answer UNIMPLEMENTED).</summary>

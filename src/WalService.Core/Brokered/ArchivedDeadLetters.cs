@@ -4,7 +4,7 @@ using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
 
-namespace WalService.Core.Runtime;
+namespace WalService.Core.Brokered;
 
 /// <summary>
 /// Listing, redrive and purge of the dead letters a backend keeps in an <see cref="IDeadLetterArchive"/> (Kafka,
@@ -13,6 +13,16 @@ namespace WalService.Core.Runtime;
 public sealed class ArchivedDeadLetters(IDeadLetterArchive archive, IMessageLedgerStore ledger)
 {
     private const int RedrivePage = 500;
+
+    /// <summary>Keeps a copy of a message being dead-lettered.</summary>
+    public Task AddAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return archive.AddAsync([new ArchivedDeadLetter(message.Envelope, message.Attempt, error, at)], cancellationToken);
+    }
+
+    /// <summary>Dead letters kept for the namespace.</summary>
+    public Task<long> CountAsync(string ns, CancellationToken cancellationToken) => archive.CountAsync(ns, cancellationToken);
 
     public async Task<IReadOnlyList<DeadLetter>> ListAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken)
     {
@@ -78,6 +88,7 @@ public sealed class ArchivedDeadLetters(IDeadLetterArchive archive, IMessageLedg
         }
     }
 
+    /// <summary>Forgets the given dead letters (all of the namespace when <paramref name="messageIds"/> is empty); answers how many.</summary>
     public Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
         archive.RemoveAsync(ns, messageIds, cancellationToken);
 

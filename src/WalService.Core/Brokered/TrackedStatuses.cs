@@ -1,51 +1,50 @@
 using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
+using WalService.Core.Model;
 using WalService.Core.Telemetry;
 
-namespace WalService.Core.Runtime;
+namespace WalService.Core.Brokered;
 
 /// <summary>
 /// The statuses a log backend without a status table of its own (Kafka, SQS) keeps in the
-/// <see cref="IMessageLedgerStore"/>, for the namespaces that track them, recorded in the background by a
-/// <see cref="LedgerWriter"/>.
+/// <see cref="IMessageLedgerStore"/>, for the namespaces that track them (<see cref="NamespaceSettings.TrackStatus"/>,
+/// as the caller last saw it), recorded in the background by a <see cref="LedgerWriter"/>.
 /// </summary>
-public sealed class TrackedStatuses(NamespaceRegistry registry, IMessageLedgerStore ledger, TimeProvider time, ILogger logger) : IAsyncDisposable
+public sealed class TrackedStatuses(IMessageLedgerStore ledger, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
     private readonly LedgerWriter _writer = new(ledger, time, logger);
-
-    /// <summary>Whether the namespace keeps per-message statuses (<c>track_status</c>).</summary>
-    public async ValueTask<bool> TrackedAsync(string ns, CancellationToken cancellationToken) =>
-        await registry.GetAsync(ns, cancellationToken) is { TrackStatus: true };
 
     /// <summary>
     /// Which of <paramref name="messageIds"/>, read again by a consumer that took over their partition or queue, the
     /// ledger has as finished; none when the namespace keeps no statuses or the ledger cannot tell (they are
     /// delivered: at least once).
     /// </summary>
-    public async Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<string>> FinishedAsync(NamespaceSettings ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(ns);
         ArgumentNullException.ThrowIfNull(messageIds);
-        if (messageIds.Count == 0 || !await TrackedAsync(ns, cancellationToken))
+        if (messageIds.Count == 0 || !ns.TrackStatus)
         {
             return new HashSet<string>();
         }
 
         try
         {
-            return await ledger.FinishedAsync(ns, messageIds, cancellationToken);
+            return await ledger.FinishedAsync(ns.Name, messageIds, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            RuntimeLog.FinishedUnknown(logger, ex, ns);
+            RuntimeLog.FinishedUnknown(logger, ex, ns.Name);
             return new HashSet<string>();
         }
     }
 
     /// <summary>Queues the updates when their namespace keeps statuses.</summary>
-    public async ValueTask RecordAsync(string ns, IEnumerable<LedgerUpdate> updates, CancellationToken cancellationToken)
+    public void Record(NamespaceSettings ns, IEnumerable<LedgerUpdate> updates)
     {
+        ArgumentNullException.ThrowIfNull(ns);
         ArgumentNullException.ThrowIfNull(updates);
-        if (await TrackedAsync(ns, cancellationToken))
+        if (ns.TrackStatus)
         {
             foreach (var update in updates)
             {

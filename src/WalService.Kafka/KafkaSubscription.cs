@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Brokered;
+using WalService.Core.Model;
+
+namespace WalService.Kafka;
+
+/// <summary>
+/// This instance's consumption of one Kafka namespace, through a <see cref="KafkaNamespaceConsumer"/>. A failed delivery
+/// goes to the retry topic with its next due time and attempt, except one with an ordering key, which waits in place so
+/// later messages of its key keep their order; a dead letter goes to the dead-letter topic (error in its headers) and
+/// to the archive. A consumer whose client failed is replaced at the next lease: its records go back to the group, and
+/// the new member reads them again from the committed offsets.
+/// </summary>
+internal sealed class KafkaSubscription : BrokeredSubscription
+{
+    private readonly KafkaNamespace _kafka;
+    private readonly KafkaClusters _clusters;
+    private readonly KafkaAppender _appender;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action _workArrived;
+    private readonly ConsumerSlot<KafkaNamespaceConsumer> _consumer;
+
+    public KafkaSubscription(NamespaceSettings settings, BrokeredLedger ledger, KafkaClusters clusters, KafkaAppender appender, TimeProvider time, ILogger logger, Action workArrived)
+        : base(settings, ledger)
+    {
+        _kafka = KafkaNamespace.From(settings.Source.Config);
+        _clusters = clusters;
+        _appender = appender;
+        _time = time;
+        _logger = logger;
+        _workArrived = workArrived;
+        _consumer = new ConsumerSlot<KafkaNamespaceConsumer>(Start, c => c.Failed);
+        _consumer.Use();
+    }
+
+    /// <summary>The consumer now (see <see cref="ConsumerSlot{T}.Current"/>).</summary>
+    public KafkaNamespaceConsumer? Consumer => _consumer.Current;
+
+    protected override IReadOnlyList<(LeasedMessage Message, bool Verify)> Lease(int max, DateTimeOffset now, TimeSpan lease) =>
+        _consumer.Use() is { } consumer ? consumer.Lease(max, now, lease) : [];
+
+    protected override Task SkipFinishedAsync(IReadOnlyList<LeasedMessage> finished)
+    {
+        foreach (var message in finished)
+        {
+            Consumer?.Finish(message);
+        }
+
+        KafkaLogEvents.SkippedFinished(_logger, finished.Count, Namespace);
+        return Task.CompletedTask;
+    }
+
+    protected override DateTimeOffset? NextDue() => _consumer.Use()?.NextDue(_time.GetUtcNow());
+
+    protected override Task AckLeasedAsync(IReadOnlyList<LeasedMessage> messages, DateTimeOffset appliedAt)
+    {
+        if (Consumer is not { } consumer)
+        {
+            return Task.CompletedTask;
+        }
+
+        var finished = new List<LeasedMessage>(messages.Count);
+        foreach (var message in messages.Where(consumer.Holds))
+        {
+            consumer.Finish(message);
+            finished.Add(message);
+        }
+
+        RecordApplied(finished, appliedAt);
+        return Task.CompletedTask;
+    }
+
+    protected override async ValueTask RetryLeasedAsync(LeasedMessage message, DateTimeOffset at, string error)
+    {
+        if (Consumer is not { } consumer || !consumer.Holds(message))
+        {
+            return;
+        }
+
+        var retried = message.Envelope.Rescheduled(at, message.Attempt + 1);
+        if (retried.Meta.OrderingKey.Length > 0)
+        {
+            consumer.Return(message, retried);
+        }
+        else
+        {
+            await ProduceOrReturnAsync(consumer, message, _kafka.RetryTopic, retried);
+            consumer.Finish(message);
+        }
+
+        RecordRetry(message, error, at, _time.GetUtcNow());
+    }
+
+    protected override ValueTask ReleaseLeasedAsync(LeasedMessage message)
+    {
+        Consumer?.Return(message);
+        return ValueTask.CompletedTask;
+    }
+
+    protected override async ValueTask DeadLetterLeasedAsync(LeasedMessage message, DateTimeOffset at, string error, CancellationToken cancellationToken)
+    {
+        if (Consumer is not { } consumer || !consumer.Holds(message))
+        {
+            return;
+        }
+
+        await ProduceOrReturnAsync(
+            consumer,
+            message,
+            _kafka.DlqTopic,
+            message.Envelope,
+            (EnvelopeHeaders.Error, error),
+            (EnvelopeHeaders.DeadLetteredAt, at.ToString("O")));
+        try
+        {
+            await Ledger.DeadLetters.AddAsync(message, at, error, cancellationToken);
+        }
+        catch
+        {
+            consumer.Return(message);
+            throw;
+        }
+
+        consumer.Finish(message);
+        RecordDeadLettered(message, error, at);
+    }
+
+    /// <summary>Leaves the group after committing what is done; the next owner takes the rest.</summary>
+    protected override Task StopTransportAsync() => _consumer.StopAsync(c => c.StopAsync());
+
+    private KafkaNamespaceConsumer Start()
+    {
+        var started = new KafkaNamespaceConsumer(Namespace, _kafka, _clusters, _time, _logger, _workArrived);
+        started.Start();
+        return started;
+    }
+
+    /// <summary>Produces a message the consumer holds; when that fails, gives the lease back (so it is delivered again) and throws.</summary>
+    private async Task ProduceOrReturnAsync(KafkaNamespaceConsumer consumer, LeasedMessage message, string topic, Envelope envelope, params (string, string)[] headers)
+    {
+        var result = await _appender.ProduceOneAsync(_kafka, topic, envelope, headers);
+        if (result.Durable != Trilean.True)
+        {
+            consumer.Return(message);
+            throw new InvalidOperationException($"writing {envelope.MessageId} to {topic} failed: {result.Error}");
+        }
+    }
+}

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using WalService.Core.Model.Storage;
 using WalService.Api.V1;
 using WalService.Core.Abstractions;
+using WalService.Core.Administration;
 using WalService.Core.Model;
 using WalService.Core.Runtime;
 using WalService.Core.Telemetry;
@@ -156,7 +157,7 @@ public sealed class WriteCoordinator(
         var ns = await registry.GetAsync(request.Namespace, cancellationToken);
         if (ns is null)
         {
-            return new Admission(new WriteRejection(StatusCode.NotFound, $"namespace {ClientText.Quote(request.Namespace)} is not registered"));
+            return new Admission(NamespaceLookup.NotRegistered(request.Namespace));
         }
 
         var now = time.GetUtcNow();
@@ -172,7 +173,7 @@ public sealed class WriteCoordinator(
 
         if (!backends.TryGet(ns.Backend, out var backend))
         {
-            return new Admission(new WriteRejection(StatusCode.Unimplemented, $"namespace '{ns.Name}' uses the {ns.Backend.ToString().ToLowerInvariant()} backend, which this server does not provide yet"));
+            return new Admission(NamespaceLookup.BackendNotProvided(ns));
         }
 
         return CheckLimits(ns) is { } limited

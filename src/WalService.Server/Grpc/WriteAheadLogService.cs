@@ -3,23 +3,19 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using WalService.Api.V1;
 using WalService.Core.FrontDoor;
-using WalService.Core.Runtime;
-using WalService.Core.Validation;
 using WalService.Server.Security;
 
 namespace WalService.Server.Grpc;
 
 /// <summary>
-/// wal.v1.WriteAheadLog: a thin adapter over <see cref="WriteCoordinator"/>. Writes and status reads are judged by
-/// the namespace's <c>allowed_clients</c>; admins may read any status.
+/// wal.v1.WriteAheadLog: a thin adapter over <see cref="WriteCoordinator"/> and <see cref="MessageStatusReader"/>.
+/// Writes and status reads are judged by the namespace's <c>allowed_clients</c>; admins may read any status.
 /// </summary>
 [Authorize(Policy = WalPolicies.Client)]
 internal sealed class WriteAheadLogService(
     WriteCoordinator coordinator,
-    NamespaceRegistry registry,
-    BackendCatalog backends,
-    AuthSettings auth,
-    TimeProvider time) : WriteAheadLog.WriteAheadLogBase
+    MessageStatusReader statuses,
+    AuthSettings auth) : WriteAheadLog.WriteAheadLogBase
 {
     public override async Task<WriteToLogResponse> WriteToLog(WriteToLogRequest request, ServerCallContext context)
     {
@@ -52,33 +48,9 @@ internal sealed class WriteAheadLogService(
         return response;
     }
 
-    public override async Task<MessageStatus> GetMessageStatus(GetMessageStatusRequest request, ServerCallContext context)
+    public override Task<MessageStatus> GetMessageStatus(GetMessageStatusRequest request, ServerCallContext context)
     {
-        Namespaces.RequireName(request.Namespace, "namespace");
-        if (RequestLimits.MessageId(request.MessageId, "message_id") is { } invalidId)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, invalidId));
-        }
-
-        var ns = await Namespaces.ResolveAsync(registry, request.Namespace, "namespace", context.CancellationToken);
         var clientId = ClientIdentity.Of(context);
-        if (!auth.IsAdmin(clientId) && ClientAccess.Check(ns, clientId) is { } refused)
-        {
-            throw new RpcException(new Status(refused.Code, refused.Message));
-        }
-
-        if (!ns.TrackStatus)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"namespace '{ns.Name}' does not keep message status (track_status is false)"));
-        }
-
-        var now = time.GetUtcNow();
-        var status = await Namespaces.Backend(backends, ns).GetStatusAsync(ns.Name, request.MessageId, now, context.CancellationToken);
-        if (status is null || (status.State == MessageState.Applied && status.AppliedAt.ToDateTimeOffset() + ns.DedupWindow < now))
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, $"message_id {ClientText.Quote(request.MessageId)} is unknown in namespace '{ns.Name}' or older than its dedup_window"));
-        }
-
-        return status;
+        return Rejections.AsRpcAsync(() => statuses.GetAsync(request.Namespace, request.MessageId, clientId, auth.IsAdmin(clientId), context.CancellationToken));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using WalService.Api.V1;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.KafkaTests;

@@ -1,4 +1,5 @@
 using Amazon.SQS;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.SqsTests;

@@ -5,7 +5,6 @@ using Npgsql;
 using WalService.Core;
 using WalService.LocalBackends;
 using WalService.Sqs;
-using WalService.TestSupport;
 
 namespace WalService.DockerTests;
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;

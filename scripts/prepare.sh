@@ -6,11 +6,12 @@ need_apt=()
 command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (https://dot.net); install it first" >&2; exit 1; }
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v kill >/dev/null 2>&1 || need_apt+=(procps)
-# The services lane starts a real PostgreSQL server of its own (tests/WalService.TestSupport/PostgresServer.cs).
+# The postgres lane starts a real PostgreSQL server of its own (tests/WalService.TestSupport/PostgresServer.cs).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
-# Checks docker-compose.yml without a Docker engine (docker-compose config).
+# The docker lane checks docker-compose.yml without a Docker engine (docker-compose config).
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
-# The services lane starts an SQS emulator of its own (tests/WalService.TestSupport/SqsEmulator.cs, tests/sqs-emulator).
+# The sqs and process lanes and the bench start an SQS emulator of their own (tools/WalService.LocalBackends/SqsEmulator.cs,
+# its packages in tests/sqs-emulator).
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Prepares this machine and runs every test lane that can run here: unit, integration (the server in-process on
-# the embedded default), services (a real PostgreSQL), kafka (librdkafka's mock cluster, in-process), process (the
-# real server binary, killed and restarted) and docker (reported skipped where no Docker engine answers).
+# Prepares this machine and runs every test lane that can run here: unit, cli (walctl against a fake server),
+# integration (the server in-process on the embedded default), postgres (a real PostgreSQL), kafka (librdkafka's
+# mock cluster, in-process), sqs (the SQS emulator in a Node process), process (the real server binary, killed and
+# restarted) and docker (real brokers in containers, reported skipped where no Docker engine answers; the compose
+# file is checked without one).
 # Usage: scripts/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using WalService.TestSupport;
+using WalService.LocalBackends;
 
 namespace WalService.Bench;
 

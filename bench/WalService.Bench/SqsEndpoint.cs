@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Amazon.Runtime;
 using Amazon.SQS;
-using WalService.TestSupport;
+using WalService.LocalBackends;
 
 namespace WalService.Bench;
 
 /// <summary>
 /// The SQS endpoint of the SQS mode: the fauxqs emulator hosted by the bench (<see cref="SqsEmulator"/> of
-/// WalService.TestSupport: a Node process of its own on a free loopback port, stopped with the bench), or an existing
+/// tools/WalService.LocalBackends: a Node process of its own on a free loopback port, stopped with the bench), or an existing
 /// endpoint such as LocalStack. The emulator checks no signature; requests are signed with the AWS keys of the
 /// environment, or dummy ones where there are none.
 /// </summary>

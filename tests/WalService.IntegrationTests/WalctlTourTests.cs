@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using WalService.Api.V1;
 using WalService.Cli;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.IntegrationTests;

@@ -1,51 +1,12 @@
-using System.Text;
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;
 
 namespace WalService.KafkaTests;
 
-/// <summary>Idempotency, batches, ordering, pause and the control plane on Kafka namespaces.</summary>
+/// <summary>Ordering and the control plane on Kafka namespaces (idempotency, batches and pause are in <see cref="KafkaAcceptanceTests"/>).</summary>
 public sealed class KafkaNamespaceTests(KafkaServer server) : KafkaServerTest(server)
 {
-    [Fact]
-    public async Task IdempotentRepeatReturnsTheFirstIdAndDeliversOnce()
-    {
-        var ns = await CreateConsumingAsync(KafkaNamespace(Target.Url("/ok")));
-        var options = new WalWriteOptions { IdempotencyKey = "order-42" };
-
-        var first = await WriteDurableAsync(ns.Name, "once", options);
-        var second = await WriteDurableAsync(ns.Name, "once", options);
-        await Target.WaitForAppliedAsync(first, Deadline);
-        var third = await WriteDurableAsync(ns.Name, "once", options);
-        var marker = await WriteDurableAsync(ns.Name, "after");
-        await Target.WaitForAppliedAsync(marker, Deadline);
-
-        Assert.Equal(first, second);
-        Assert.Equal(first, third);
-        Assert.Single(Target.Received, r => Encoding.UTF8.GetString(r.Body) == "once");
-    }
-
-    [Fact]
-    public async Task EveryEntryOfABatchIsDurableAndDelivered()
-    {
-        var ns = await CreateAsync(KafkaNamespace(Target.Url("/ok")));
-        var request = new WriteToLogBatchRequest();
-        for (var i = 0; i < 50; i++)
-        {
-            request.Entries.Add(new WriteToLogRequest { Namespace = ns.Name, Payload = Google.Protobuf.ByteString.CopyFromUtf8($"m{i}") });
-        }
-
-        var response = await Wal.Log.WriteToLogBatchAsync(request, cancellationToken: Ct);
-        foreach (var result in response.Results)
-        {
-            await Target.WaitForAppliedAsync(result.MessageId, Deadline);
-        }
-
-        Assert.All(response.Results, r => Assert.Equal(Trilean.True, r.Durable));
-        Assert.Equal(50, response.Results.Select(r => r.MessageId).Distinct().Count());
-    }
-
     [Fact]
     public async Task MessagesWithOneOrderingKeyArriveInWriteOrderEvenWhenTheFirstRetries()
     {
@@ -66,23 +27,6 @@ public sealed class KafkaNamespaceTests(KafkaServer server) : KafkaServerTest(se
         var appliedOrder = Target.Received.Where(r => r.AnsweredStatus == 200 && ids.Contains(r.MessageId)).Select(r => r.MessageId).ToList();
         Assert.Equal(ids, appliedOrder);
         Assert.All(ids, id => Assert.Equal([503, 200], Target.For(id).Select(r => r.AnsweredStatus)));
-    }
-
-    [Fact]
-    public async Task PausedNamespaceTakesWritesButDeliversOnlyAfterResume()
-    {
-        var ns = await CreateConsumingAsync(KafkaNamespace(Target.Url("/ok")));
-        var marker = await CreateConsumingAsync(KafkaNamespace(Target.Url("/ok")));
-
-        await Wal.Admin.PauseNamespaceAsync(new PauseNamespaceRequest { Name = ns.Name }, cancellationToken: Ct);
-        var id = await WriteDurableAsync(ns.Name, "held");
-        await Target.WaitForAppliedAsync(await WriteDurableAsync(marker.Name, "marker"), Deadline);
-        Assert.Empty(Target.For(id));
-        Assert.Equal(MessageState.Pending, (await Wal.GetStatusAsync(ns.Name, id, Ct)).State);
-
-        await Wal.Admin.ResumeNamespaceAsync(new ResumeNamespaceRequest { Name = ns.Name }, cancellationToken: Ct);
-        await Target.WaitForAppliedAsync(id, Deadline);
-        await WaitForStateAsync(ns.Name, id, MessageState.Applied);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using WalService.Api.V1;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.KafkaTests;
@@ -9,7 +10,7 @@ namespace WalService.KafkaTests;
 public abstract class KafkaServerTest(KafkaServer server) : WalServerTest(Deadline), IClassFixture<KafkaServer>
 {
     /// <summary>Generous: a consumer's first group join alone takes about 3 s.</summary>
-    protected static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private static int _counter;
 
     protected static MockKafkaCluster Cluster => KafkaServer.Cluster;
@@ -17,7 +18,7 @@ public abstract class KafkaServerTest(KafkaServer server) : WalServerTest(Deadli
     protected override WalServerFactory Factory => server.Factory;
 
     /// <summary>A namespace on the mock cluster with an HTTP target and fast retries; its topics exist first.</summary>
-    protected static NamespaceConfig KafkaNamespace(string url, int maxAttempts = 3, int partitions = 4)
+    internal static NamespaceConfig KafkaNamespace(string url, int maxAttempts = 3, int partitions = 4)
     {
         var config = TestNamespaces.Http($"k{Interlocked.Increment(ref _counter)}-{Guid.NewGuid().ToString("N")[..6]}", url, maxAttempts);
         Cluster.CreateNamespaceTopics(config.Name, partitions);
@@ -27,7 +28,7 @@ public abstract class KafkaServerTest(KafkaServer server) : WalServerTest(Deadli
     }
 
     /// <summary>Reads <paramref name="topic"/> from its start with a plain consumer up to the record whose <c>wal-message-id</c> is <paramref name="messageId"/>.</summary>
-    protected static ConsumeResult<byte[], byte[]> ReadOne(string topic, string messageId)
+    internal static ConsumeResult<byte[], byte[]> ReadOne(string topic, string messageId)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
@@ -51,6 +52,6 @@ public abstract class KafkaServerTest(KafkaServer server) : WalServerTest(Deadli
         throw new TimeoutException($"message {messageId} not found in {topic}");
     }
 
-    protected static string Header(ConsumeResult<byte[], byte[]> record, string name) =>
+    internal static string Header(ConsumeResult<byte[], byte[]> record, string name) =>
         record.Message.Headers.TryGetLastBytes(name, out var value) ? Encoding.UTF8.GetString(value) : throw new KeyNotFoundException(name);
 }

@@ -1,4 +1,5 @@
 using WalService.Api.V1;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.ProcessTests;

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using WalService.Client;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.ProcessTests;

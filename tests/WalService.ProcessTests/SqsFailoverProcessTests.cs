@@ -2,6 +2,7 @@ using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using WalService.Api.V1;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.ProcessTests;

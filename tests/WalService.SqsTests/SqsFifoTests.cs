@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.SqsTests;

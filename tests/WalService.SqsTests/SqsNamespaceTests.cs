@@ -7,7 +7,7 @@ using WalService.Client;
 
 namespace WalService.SqsTests;
 
-/// <summary>Idempotency, batches, queues and validation of SQS namespaces.</summary>
+/// <summary>Queues, payload limits and validation of SQS namespaces (idempotency, batches and pause are in <see cref="SqsAcceptanceTests"/>).</summary>
 public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server), IClassFixture<SqsServer>
 {
     [Fact]
@@ -65,45 +65,6 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server),
         Assert.Equal("100", policy.RootElement.GetProperty("maxReceiveCount").ToString());
     }
 
-    [Fact]
-    public async Task IdempotentRepeatReturnsTheFirstIdAndDeliversOnce()
-    {
-        var ns = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok")));
-        var options = new WalWriteOptions { IdempotencyKey = "order-42" };
-
-        var first = await WriteDurableAsync(ns.Name, "once", options);
-        var second = await WriteDurableAsync(ns.Name, "once", options);
-        await Target.WaitForAppliedAsync(first, Deadline);
-        var third = await WriteDurableAsync(ns.Name, "once", options);
-        var marker = await WriteDurableAsync(ns.Name, "after");
-        await Target.WaitForAppliedAsync(marker, Deadline);
-
-        Assert.Equal(first, second);
-        Assert.Equal(first, third);
-        Assert.Single(Target.Received, r => Encoding.UTF8.GetString(r.Body) == "once");
-    }
-
-    [Fact]
-    public async Task EveryEntryOfABatchOf30IsDurableAndApplied()
-    {
-        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
-        var request = new WriteToLogBatchRequest();
-        for (var i = 0; i < 30; i++)
-        {
-            request.Entries.Add(new WriteToLogRequest { Namespace = ns.Name, Payload = Google.Protobuf.ByteString.CopyFromUtf8($"m{i}") });
-        }
-
-        var response = await Wal.Log.WriteToLogBatchAsync(request, cancellationToken: Ct);
-        foreach (var result in response.Results)
-        {
-            await WaitForStateAsync(ns.Name, result.MessageId, MessageState.Applied);
-        }
-
-        Assert.All(response.Results, r => Assert.Equal(Trilean.True, r.Durable));
-        Assert.Equal(30, response.Results.Select(r => r.MessageId).Distinct().Count());
-        Assert.All(response.Results, r => Assert.Single(Target.For(r.MessageId)));
-    }
-
     [Theory]
     [InlineData("has.dot", "config.sqs.queue_name")]
     [InlineData("", "config.sqs.dlq_queue_name")]
@@ -125,22 +86,5 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server),
 
         Assert.Contains("config.sqs.poll_interval", error.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("config.retry.max_attempts must be below Wal:Sqs:BackstopReceiveCount (100)", error.Status.Detail, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task PausedNamespaceTakesWritesButDeliversOnlyAfterResume()
-    {
-        var ns = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok")));
-        var marker = await CreateConsumingAsync(SqsNamespace(Target.Url("/ok")));
-
-        await Wal.Admin.PauseNamespaceAsync(new PauseNamespaceRequest { Name = ns.Name }, cancellationToken: Ct);
-        var id = await WriteDurableAsync(ns.Name, "held");
-        await Target.WaitForAppliedAsync(await WriteDurableAsync(marker.Name, "marker"), Deadline);
-        Assert.Empty(Target.For(id));
-        Assert.Equal(MessageState.Pending, (await Wal.GetStatusAsync(ns.Name, id, Ct)).State);
-
-        await Wal.Admin.ResumeNamespaceAsync(new ResumeNamespaceRequest { Name = ns.Name }, cancellationToken: Ct);
-        await Target.WaitForAppliedAsync(id, Deadline);
-        await WaitForStateAsync(ns.Name, id, MessageState.Applied);
     }
 }

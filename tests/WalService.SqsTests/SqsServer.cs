@@ -1,4 +1,6 @@
 using Amazon.SQS;
+using Amazon.SQS.Model;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.SqsTests;
@@ -31,6 +33,21 @@ public class SqsServer : IAsyncLifetime
         Factory.Settings["Wal:Sqs:ServiceUrl"] = Emulator.ServiceUrl;
         Factory.Settings["Wal:Sqs:Region"] = "us-east-1";
     }
+
+    /// <summary>Receives from <paramref name="queue"/> with a plain client until the message whose <c>wal-message-id</c> is <paramref name="messageId"/> comes.</summary>
+    public Task<Message> ReceiveOneAsync(string queue, string messageId, TimeSpan deadline) =>
+        Eventually.WaitAsync(
+            async () =>
+            {
+                var ct = TestContext.Current.CancellationToken;
+                var url = (await Client.GetQueueUrlAsync(queue, ct)).QueueUrl;
+                var response = await Client.ReceiveMessageAsync(
+                    new ReceiveMessageRequest { QueueUrl = url, MaxNumberOfMessages = 10, WaitTimeSeconds = 1, MessageAttributeNames = ["All"], MessageSystemAttributeNames = ["All"] },
+                    ct);
+                return (response.Messages ?? []).FirstOrDefault(m => m.MessageAttributes?.GetValueOrDefault("wal-message-id")?.StringValue == messageId);
+            },
+            deadline,
+            $"message {messageId} in queue {queue}");
 
     public async ValueTask DisposeAsync()
     {

@@ -7,7 +7,7 @@ namespace WalService.SqsTests;
 /// <summary>A test against the in-process server with namespaces on the SQS emulator and a real HTTP target.</summary>
 public abstract class SqsServerTest(SqsServer server) : WalServerTest(Deadline)
 {
-    protected static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    internal static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private static int _counter;
 
     protected SqsServer Server => server;
@@ -15,7 +15,7 @@ public abstract class SqsServerTest(SqsServer server) : WalServerTest(Deadline)
     protected override WalServerFactory Factory => server.Factory;
 
     /// <summary>A namespace on SQS (a dot in its name, which its queue names turn into a dash) with an HTTP target and fast retries.</summary>
-    protected static NamespaceConfig SqsNamespace(string url, int maxAttempts = 3, bool fifo = false)
+    internal static NamespaceConfig SqsNamespace(string url, int maxAttempts = 3, bool fifo = false)
     {
         var config = TestNamespaces.Http($"s{Interlocked.Increment(ref _counter)}.{Guid.NewGuid().ToString("N")[..6]}", url, maxAttempts);
         config.Sqs = new SqsBackend { Fifo = fifo };
@@ -27,21 +27,10 @@ public abstract class SqsServerTest(SqsServer server) : WalServerTest(Deadline)
     protected static string QueueOf(NamespaceConfig ns) => Stem(ns) + (ns.Sqs.Fifo ? ".fifo" : string.Empty);
 
     /// <summary>The default dead-letter queue name of a namespace: its queue's, with <c>-dlq</c> before any <c>.fifo</c>.</summary>
-    protected static string DlqOf(NamespaceConfig ns) => Stem(ns) + "-dlq" + (ns.Sqs.Fifo ? ".fifo" : string.Empty);
+    internal static string DlqOf(NamespaceConfig ns) => Stem(ns) + "-dlq" + (ns.Sqs.Fifo ? ".fifo" : string.Empty);
 
     private static string Stem(NamespaceConfig ns) => "wal-" + ns.Name.Replace('.', '-');
 
     /// <summary>Receives from <paramref name="queue"/> with a plain client until the message whose <c>wal-message-id</c> is <paramref name="messageId"/> comes.</summary>
-    protected Task<Message> ReceiveOneAsync(string queue, string messageId) =>
-        Eventually.WaitAsync(
-            async () =>
-            {
-                var url = (await Server.Client.GetQueueUrlAsync(queue, Ct)).QueueUrl;
-                var response = await Server.Client.ReceiveMessageAsync(
-                    new ReceiveMessageRequest { QueueUrl = url, MaxNumberOfMessages = 10, WaitTimeSeconds = 1, MessageAttributeNames = ["All"], MessageSystemAttributeNames = ["All"] },
-                    Ct);
-                return (response.Messages ?? []).FirstOrDefault(m => m.MessageAttributes?.GetValueOrDefault("wal-message-id")?.StringValue == messageId);
-            },
-            Deadline,
-            $"message {messageId} in queue {queue}");
+    protected Task<Message> ReceiveOneAsync(string queue, string messageId) => server.ReceiveOneAsync(queue, messageId, Deadline);
 }

@@ -19,8 +19,16 @@ public abstract class WalServerTest(TimeSpan deadline) : IAsyncLifetime
 
     protected abstract WalServerFactory Factory { get; }
 
+    /// <summary>Why this test cannot run here (its backend is missing, e.g. no Docker engine answers); null where it can.</summary>
+    protected virtual string? SkipReason => null;
+
     public virtual async ValueTask InitializeAsync()
     {
+        if (SkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
         Target = await HttpTargetServer.StartAsync();
         Wal = Factory.CreateWalClient();
     }

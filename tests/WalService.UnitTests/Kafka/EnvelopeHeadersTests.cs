@@ -1,7 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
 using WalService.Core.Model.Storage;
-using WalService.Api.V1;
 using WalService.Core.Model;
 using WalService.Kafka;
 
@@ -12,19 +11,7 @@ public sealed class EnvelopeHeadersTests
     [Fact]
     public void AnEnvelopeRoundTripsThroughARecord()
     {
-        var meta = new EnvelopeMeta
-        {
-            MessageId = "01JABCDEFGHJKMNPQRSTVWXYZ0",
-            Namespace = "orders",
-            DeliverAtMs = 1_700_000_000_123,
-            Attempt = 3,
-            OriginalWriteTimeMs = 1_700_000_000_000,
-            OrderingKey = "customer-7",
-            IdempotencyKey = "req-42",
-            TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-            Target = new Target { Http = new HttpTarget { Url = "http://127.0.0.1/x" } },
-        };
-        meta.Headers.Add("tenant", "eu");
+        var meta = SampleEnvelopes.EveryField();
 
         var message = EnvelopeHeaders.ToMessage(new Envelope(meta, new byte[] { 1, 2, 3 }));
         var decoded = EnvelopeHeaders.FromRecord(Record(message), "orders");

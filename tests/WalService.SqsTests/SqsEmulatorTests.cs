@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
-namespace WalService.PostgresTests;
+namespace WalService.SqsTests;
 
 /// <summary>One SQS emulator for the tests of <see cref="SqsEmulatorTests"/>; each test makes queues of its own.</summary>
 public sealed class SqsEmulatorFixture : IAsyncLifetime

@@ -1,6 +1,6 @@
-namespace WalService.TestSupport;
+namespace WalService.LocalBackends;
 
-/// <summary>The repository a test runs from: the nearest folder above the test's binaries that holds <c>WalService.slnx</c>.</summary>
+/// <summary>The repository a test or the bench runs from: the nearest folder above its binaries that holds <c>WalService.slnx</c>.</summary>
 public static class RepositoryRoot
 {
     private static readonly Lazy<string> Root = new(Find);

@@ -3,10 +3,10 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using WalService.Core;
+using WalService.LocalBackends;
 using WalService.Sqs;
-using WalService.TestSupport;
 
-namespace WalService.PostgresTests;
+namespace WalService.DockerTests;
 
 /// <summary>
 /// docker-compose.yml, checked without a Docker engine: Debian's docker-compose validates it, and the service's

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.SQS;
 
-namespace WalService.TestSupport;
+namespace WalService.LocalBackends;
 
 /// <summary>
 /// A real SQS emulator (the npm package <c>fauxqs</c>, pinned in <c>tests/sqs-emulator</c>) in a Node process of its
@@ -18,9 +18,11 @@ public sealed class SqsEmulator : IAsyncDisposable
 {
     private const string ReadyLine = "listening on ";
 
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentQueue<string> _log = new();
     private Process? _process;
-    private volatile bool _ready;
+    private TaskCompletionSource? _ready;
 
     private SqsEmulator(int port) => Port = port;
 
@@ -104,7 +106,8 @@ public sealed class SqsEmulator : IAsyncDisposable
             throw new InvalidOperationException("node is not installed: install the Debian packages 'nodejs' and 'npm' (scripts/prepare.sh does)", e);
         }
 
-        _ready = false;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ready = ready;
         _process = process;
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
@@ -112,12 +115,17 @@ public sealed class SqsEmulator : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await Eventually.WaitAsync(
-                () => _ready || (process.HasExited
-                    ? throw new InvalidOperationException($"the SQS emulator exited with {process.ExitCode}:{Environment.NewLine}{LogTail}")
-                    : false),
-                TimeSpan.FromSeconds(30),
-                $"the SQS emulator to print '{ReadyLine}{ServiceUrl}'");
+            // Ready once it prints its address; an exit first fails the start with what it printed.
+            var exited = process.WaitForExitAsync();
+            if (await Task.WhenAny(ready.Task, exited).WaitAsync(StartTimeout) == exited && !ready.Task.IsCompleted)
+            {
+                throw new InvalidOperationException($"the SQS emulator exited with {process.ExitCode}:{Environment.NewLine}{LogTail}");
+            }
+        }
+        catch (TimeoutException e)
+        {
+            await StopAsync();
+            throw new TimeoutException($"waited {StartTimeout.TotalSeconds:0}s for the SQS emulator to print '{ReadyLine}{ServiceUrl}'", e);
         }
         catch
         {
@@ -135,7 +143,7 @@ public sealed class SqsEmulator : IAsyncDisposable
 
         if (line.StartsWith(ReadyLine + ServiceUrl, StringComparison.Ordinal))
         {
-            _ready = true;
+            _ready?.TrySetResult();
         }
 
         _log.Enqueue(line);

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 
-namespace WalService.TestSupport;
+namespace WalService.LocalBackends;
 
 /// <summary>
 /// librdkafka's built-in mock cluster: three brokers speaking the real Kafka protocol on loopback, hosted by a client

@@ -90,7 +90,7 @@ internal sealed class Output(TextWriter stdout, OutputFormat format)
 
     /// <summary>
     /// The proto name of an enum value without its type prefix: <c>MESSAGE_STATE_APPLIED</c> is printed
-    /// <c>APPLIED</c>, as API.md names it.
+    /// <c>APPLIED</c>, as docs/api.md names it.
     /// </summary>
     public static string EnumName<TEnum>(TEnum value, string prefix)
         where TEnum : struct, System.Enum

@@ -44,7 +44,7 @@ public sealed class WalClient(WriteAheadLog.WriteAheadLogClient log, NamespaceAd
     }
 
     /// <summary>
-    /// Writes one message. A rejected write throws <see cref="Grpc.Core.RpcException"/> with the status of API.md; an
+    /// Writes one message. A rejected write throws <see cref="Grpc.Core.RpcException"/> with the status docs/api.md gives it; an
     /// accepted one answers <c>durable</c>: TRUE (the service owns it), FALSE (safe to retry) or UNKNOWN (retry with
     /// the same idempotency key).
     /// </summary>

@@ -2,7 +2,7 @@ using WalService.Api.V1;
 
 namespace WalService.Client;
 
-/// <summary>Optional parts of a write; see <c>WriteToLogRequest</c> in API.md.</summary>
+/// <summary>Optional parts of a write; see <c>WriteToLogRequest</c> in docs/api.md.</summary>
 public sealed class WalWriteOptions
 {
     /// <summary>Deliver after this long; null = as soon as possible.</summary>

@@ -32,7 +32,7 @@ internal static class NamespaceCommands
         runner.Explain(
             command,
             """
-            The file holds a wal.v1.NamespaceConfig in protobuf JSON form (field names as in API.md, snake_case or
+            The file holds a wal.v1.NamespaceConfig in protobuf JSON form (field names as in the wal.v1 protos, snake_case or
             camelCase); fields left out take their defaults. For example, orders.json:
               {
                 "name": "orders",

@@ -1,6 +1,6 @@
 namespace WalService.Core.Abstractions;
 
-/// <summary>How a delivery ended (API.md "Targets").</summary>
+/// <summary>How a delivery ended (docs/api.md "Targets").</summary>
 public enum DeliveryVerdict
 {
     /// <summary>The target took the message.</summary>

@@ -17,7 +17,7 @@ namespace WalService.Core.FrontDoor;
 /// <summary>
 /// The logic of <c>WriteToLog</c>: resolve the namespace, check identity, input and limits, then append through the
 /// namespace's backend. Rejections are answered without touching the log; every answer says exactly what
-/// <c>durable</c> promises (API.md).
+/// <c>durable</c> promises (docs/api.md).
 /// </summary>
 public sealed class WriteCoordinator(
     NamespaceRegistry registry,
@@ -146,7 +146,7 @@ public sealed class WriteCoordinator(
         }
     }
 
-    /// <summary>Every check of API.md's rejections, then the envelope. An admitted write holds one in-flight slot.</summary>
+    /// <summary>Every rejection of docs/api.md "Status codes", then the envelope. An admitted write holds one in-flight slot.</summary>
     private async ValueTask<Admission> AdmitAsync(WriteToLogRequest request, string? clientId, CancellationToken cancellationToken)
     {
         if (RequestLimits.Namespace(request.Namespace, "namespace") is { } invalidName)

@@ -12,7 +12,14 @@ public static class LedgerRow
 {
     public const string Columns = "state, attempts, last_error, next_ms, applied_ms";
 
-    public static MessageStatus ToStatus(DbDataReader reader, string messageId)
+    /// <summary>The status on the reader's next row, or null when it has none.</summary>
+    public static async Task<MessageStatus?> ReadStatusAsync(DbDataReader reader, string messageId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return await reader.ReadAsync(cancellationToken) ? ToStatus(reader, messageId) : null;
+    }
+
+    private static MessageStatus ToStatus(DbDataReader reader, string messageId)
     {
         ArgumentNullException.ThrowIfNull(reader);
         return new MessageStatus

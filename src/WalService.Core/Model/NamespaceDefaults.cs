@@ -1,6 +1,6 @@
 namespace WalService.Core.Model;
 
-/// <summary>The defaults of <c>NamespaceConfig</c> (API.md), taken wherever a field is zero or absent.</summary>
+/// <summary>The defaults of <c>NamespaceConfig</c> (docs/api.md), taken wherever a field is zero or absent.</summary>
 public static class NamespaceDefaults
 {
     public const string Shard = "default";

@@ -6,7 +6,7 @@ using WalService.Core.Runtime;
 namespace WalService.Core.Validation;
 
 /// <summary>
-/// Checks a <see cref="NamespaceConfig"/> as a whole and names every violation (API.md: "a config is validated as a
+/// Checks a <see cref="NamespaceConfig"/> as a whole and names every violation (docs/api.md "NamespaceConfig": "a config is validated as a
 /// whole"). Target-specific rules come from the target's handler through <see cref="TargetCatalog"/>.
 /// </summary>
 public static partial class NamespaceConfigValidator

@@ -2,7 +2,7 @@ using Grpc.Core;
 
 namespace WalService.Core.Validation;
 
-/// <summary>Why a write was refused before anything was attempted (API.md "Rejections").</summary>
+/// <summary>Why a write was refused before anything was attempted (docs/api.md "Status codes").</summary>
 /// <param name="Code">The gRPC status a single <c>WriteToLog</c> answers with.</param>
 /// <param name="Message">Names the field or the limit.</param>
 /// <param name="RetryAfter">For RESOURCE_EXHAUSTED: when to retry (trailer <c>retry-after-ms</c>).</param>

@@ -91,12 +91,7 @@ internal sealed class PostgresMessageLedger(PostgresSchema schema) : IMessageLed
         command.Parameters.AddWithValue(ns);
         command.Parameters.AddWithValue(messageId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return LedgerRow.ToStatus(reader, messageId);
+        return await LedgerRow.ReadStatusAsync(reader, messageId, cancellationToken);
     }
 
     public async Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)

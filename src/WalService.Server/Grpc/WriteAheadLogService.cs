@@ -51,6 +51,6 @@ internal sealed class WriteAheadLogService(
     public override Task<MessageStatus> GetMessageStatus(GetMessageStatusRequest request, ServerCallContext context)
     {
         var clientId = ClientIdentity.Of(context);
-        return Rejections.AsRpcAsync(() => statuses.GetAsync(request.Namespace, request.MessageId, clientId, auth.IsAdmin(clientId), context.CancellationToken));
+        return statuses.GetAsync(request.Namespace, request.MessageId, clientId, auth.IsAdmin(clientId), context.CancellationToken);
     }
 }

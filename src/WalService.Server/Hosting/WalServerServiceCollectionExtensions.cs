@@ -28,7 +28,7 @@ public static class WalServerServiceCollectionExtensions
             o.MaxReceiveMessageSize = MaxReceiveMessageBytes;
             // First, so it is the outermost: it bounds the detail of whatever status the others and the services throw.
             o.Interceptors.Add<ErrorDetailLimitInterceptor>();
-            o.Interceptors.Add<ControlPlaneErrorInterceptor>();
+            o.Interceptors.Add<RefusalInterceptor>();
         });
         services.AddGrpcReflection();
         // grpc.health.v1 answers from the last published result (every 5 s) instead of probing the stores on every

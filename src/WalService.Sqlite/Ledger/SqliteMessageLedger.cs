@@ -90,12 +90,7 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
         command.Parameters.AddWithValue("$ns", ns);
         command.Parameters.AddWithValue("$id", messageId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return LedgerRow.ToStatus(reader, messageId);
+        return await LedgerRow.ReadStatusAsync(reader, messageId, cancellationToken);
     }
 
     public async Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)

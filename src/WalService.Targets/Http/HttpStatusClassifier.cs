@@ -2,7 +2,7 @@ using WalService.Core.Abstractions;
 
 namespace WalService.Targets.Http;
 
-/// <summary>API.md's mapping of an HTTP target's answer to a delivery verdict.</summary>
+/// <summary>The mapping of an HTTP target's answer (docs/api.md "http") to a delivery verdict.</summary>
 public static class HttpStatusClassifier
 {
     /// <summary>2xx and 409 = applied; 408, 425, 429 and 5xx = retry; any other status = dead-letter.</summary>

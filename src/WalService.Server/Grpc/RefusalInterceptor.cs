@@ -1,11 +1,16 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using WalService.Core.Abstractions;
+using WalService.Core.Administration;
 
 namespace WalService.Server.Grpc;
 
-/// <summary>Answers a <see cref="ControlPlaneException"/> from any RPC with its gRPC status (API.md).</summary>
-internal sealed class ControlPlaneErrorInterceptor : Interceptor
+/// <summary>
+/// Answers Core's refusals from any RPC with their gRPC status (docs/api.md "Status codes"): a
+/// <see cref="RequestRejectedException"/> with the status and message it names, a <see cref="ControlPlaneException"/>
+/// with the status of its <see cref="ControlPlaneError"/>. The services themselves only map messages.
+/// </summary>
+internal sealed class RefusalInterceptor : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request,
@@ -16,6 +21,10 @@ internal sealed class ControlPlaneErrorInterceptor : Interceptor
         try
         {
             return await continuation(request, context);
+        }
+        catch (RequestRejectedException ex)
+        {
+            throw new RpcException(new Status(ex.Code, ex.Message));
         }
         catch (ControlPlaneException ex)
         {

@@ -26,9 +26,8 @@ public static class WalServerServiceCollectionExtensions
         services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = MaxReceiveMessageBytes;
-            // First, so it is the outermost: it bounds the detail of whatever status the others and the services throw.
-            o.Interceptors.Add<ErrorDetailLimitInterceptor>();
-            o.Interceptors.Add<RefusalInterceptor>();
+            // The only interceptor: it answers Core's refusals and bounds the detail of whatever status the services throw.
+            o.Interceptors.Add<ErrorAnswerInterceptor>();
         });
         services.AddGrpcReflection();
         // grpc.health.v1 answers from the last published result (every 5 s) instead of probing the stores on every

@@ -28,7 +28,7 @@ internal static class SqsMessages
     public const int MaxBatch = 10;
 
     /// <summary>
-    /// The default and the most <c>max_payload_bytes</c> of a namespace on SQS (its <see cref="Core.Model.PayloadCeiling"/>):
+    /// The default and the most <c>max_payload_bytes</c> of a namespace on SQS (its <see cref="Core.Model.BackendTraits"/>):
     /// a message is at most 256 KiB, body and attributes together; 16 KiB of that is kept for the metadata attributes,
     /// and the body is the payload base64-encoded (4 characters per 3 bytes), so 3/4 of 240 KiB = 180 KiB.
     /// </summary>

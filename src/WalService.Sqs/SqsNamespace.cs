@@ -32,5 +32,10 @@ internal sealed record SqsNamespace(string Queue, string DlqQueue, TimeSpan Poll
             s.Fifo);
     }
 
+    /// <summary>A standard queue keeps no order, so its namespace refuses ordering keys rather than drop the promise.</summary>
+    public static string? OrderingKeyRefusal(NamespaceConfig config) => config.Sqs is { Fifo: true }
+        ? null
+        : $"namespace '{config.Name}' is on a standard SQS queue, which keeps no order; ordering keys need a FIFO namespace (sqs.fifo = true)";
+
     private static string Or(string value, string fallback) => string.IsNullOrEmpty(value) ? fallback : value;
 }

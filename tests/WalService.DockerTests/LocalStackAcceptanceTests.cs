@@ -10,6 +10,8 @@ namespace WalService.DockerTests;
 /// </summary>
 public abstract class LocalStackAcceptanceTests(LocalStackServer localStack, bool fifo) : BackendAcceptanceContract(DockerLane.Deadline)
 {
+    protected override bool KeepsWriteOrder => fifo;
+
     protected LocalStackServer LocalStack => localStack;
 
     protected override string? SkipReason => localStack.SkipReason;

@@ -16,6 +16,8 @@ public abstract class SqsAcceptanceTests(SqsServer server, bool fifo) : BackendA
 
     protected override TimeSpan DelaySlack => TimeSpan.FromSeconds(1);
 
+    protected override bool KeepsWriteOrder => fifo;
+
     protected override NamespaceConfig Namespace(string url, int maxAttempts = 3) => SqsServerTest.SqsNamespace(url, maxAttempts, fifo);
 
     protected override async Task AssertDeadLetterIsInTheBackendAsync(NamespaceConfig ns, string id, string payload, string error)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;
 using Xunit;
@@ -26,6 +27,9 @@ public abstract class BackendAcceptanceContract(TimeSpan deadline) : WalServerTe
     /// <see cref="WalServerTest.CreateConsumingAsync"/> uses one).
     /// </summary>
     protected abstract NamespaceConfig Namespace(string url, int maxAttempts = 3);
+
+    /// <summary>Whether the lane's namespaces keep write order for an ordering key; one that cannot must refuse the key.</summary>
+    protected virtual bool KeepsWriteOrder => true;
 
     /// <summary>Checks what the backend holds of a message that was retried once; nothing where the lane cannot look.</summary>
     protected virtual Task AssertRetryIsInTheBackendAsync(NamespaceConfig ns, string id) => Task.CompletedTask;
@@ -207,5 +211,32 @@ public abstract class BackendAcceptanceContract(TimeSpan deadline) : WalServerTe
         await Wal.Admin.ResumeNamespaceAsync(new ResumeNamespaceRequest { Name = ns.Name }, cancellationToken: Ct);
         await Target.WaitForAppliedAsync(id, Deadline);
         await WaitForStateAsync(ns.Name, id, MessageState.Applied);
+    }
+
+    [Fact]
+    public async Task AHundredMessagesWithOneOrderingKeyArriveInWriteOrderWithoutWaitingForTheIdlePoll()
+    {
+        var ns = await CreateConsumingAsync(Namespace(Target.Url("/ok")));
+        var options = new WalWriteOptions { OrderingKey = "customer-1" };
+        if (!KeepsWriteOrder)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => Wal.WriteAsync(ns.Name, Encoding.UTF8.GetBytes("m0"), options, Ct));
+            Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+            Assert.Contains("ordering_key", refused.Status.Detail, StringComparison.Ordinal);
+            Assert.Contains("sqs.fifo", refused.Status.Detail, StringComparison.Ordinal);
+            return;
+        }
+
+        var ids = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            ids.Add(await WriteDurableAsync(ns.Name, $"m{i}", options));
+        }
+
+        // Waiting for the idle poll before each message (a second each) would take 100 s: the deadline is far shorter.
+        await Target.WaitForAppliedAsync(ids[^1], Deadline);
+
+        var appliedOrder = Target.Received.Where(r => r.AnsweredStatus == 200 && ids.Contains(r.MessageId)).Select(r => r.MessageId).ToList();
+        Assert.Equal(ids, appliedOrder);
     }
 }

@@ -9,7 +9,7 @@ namespace WalService.Core.Model;
 /// </summary>
 public sealed class NamespaceSettings
 {
-    private NamespaceSettings(Namespace source, int payloadCeiling)
+    private NamespaceSettings(Namespace source, BackendTraits? traits)
     {
         var c = source.Config;
         Source = source;
@@ -20,7 +20,7 @@ public sealed class NamespaceSettings
         AllowTargetOverride = c.AllowTargetOverride;
         Retry = ResolveRetry(c.Retry);
         MaxDelay = Positive(c.MaxDelay?.ToTimeSpan(), NamespaceDefaults.MaxDelay);
-        MaxPayloadBytes = c.MaxPayloadBytes > 0 ? c.MaxPayloadBytes : Math.Min(NamespaceDefaults.MaxPayloadBytes, payloadCeiling);
+        MaxPayloadBytes = c.MaxPayloadBytes > 0 ? c.MaxPayloadBytes : Math.Min(NamespaceDefaults.MaxPayloadBytes, traits?.MaxPayloadBytes ?? int.MaxValue);
         DedupWindow = Positive(c.DedupWindow?.ToTimeSpan(), NamespaceDefaults.DedupWindow);
         Concurrency = c.Consumer?.Concurrency > 0 ? c.Consumer.Concurrency : NamespaceDefaults.Concurrency;
         BatchSize = c.Consumer?.BatchSize > 0 ? c.Consumer.BatchSize : NamespaceDefaults.BatchSize;
@@ -28,6 +28,7 @@ public sealed class NamespaceSettings
         Burst = c.Limits?.Burst ?? 0;
         AllowedClients = c.AllowedClients.ToFrozenSet(StringComparer.Ordinal);
         TrackStatus = !c.HasTrackStatus || c.TrackStatus;
+        OrderingKeyRefusal = traits?.OrderingKeyRefusal?.Invoke(c);
     }
 
     public Namespace Source { get; }
@@ -46,7 +47,7 @@ public sealed class NamespaceSettings
 
     public TimeSpan MaxDelay { get; }
 
-    /// <summary>The largest payload a write may carry [1 MiB, or the backend's <see cref="PayloadCeiling"/> when smaller].</summary>
+    /// <summary>The largest payload a write may carry [1 MiB, or the backend's <see cref="BackendTraits.MaxPayloadBytes"/> when smaller].</summary>
     public int MaxPayloadBytes { get; }
 
     public TimeSpan DedupWindow { get; }
@@ -64,17 +65,20 @@ public sealed class NamespaceSettings
 
     public bool TrackStatus { get; }
 
+    /// <summary>Why this namespace cannot keep write order for an ordering key (see <see cref="BackendTraits"/>); null when it can.</summary>
+    public string? OrderingKeyRefusal { get; }
+
     public long Version => Source.Version;
 
     public NamespaceState State => Source.State;
 
     /// <summary>The namespace with its defaults resolved.</summary>
     /// <param name="source">The stored namespace.</param>
-    /// <param name="payloadCeiling">The most its backend carries in one message (see <see cref="PayloadCeiling"/>); the default of <c>max_payload_bytes</c> is kept within it.</param>
-    public static NamespaceSettings From(Namespace source, int payloadCeiling = int.MaxValue)
+    /// <param name="traits">What its backend cannot do (the default of <c>max_payload_bytes</c> is kept within its payload size); null when it declares nothing.</param>
+    public static NamespaceSettings From(Namespace source, BackendTraits? traits = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return new NamespaceSettings(source, payloadCeiling);
+        return new NamespaceSettings(source, traits);
     }
 
     /// <summary>The backend a namespace's config names (embedded when it names none).</summary>

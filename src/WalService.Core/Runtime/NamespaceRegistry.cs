@@ -11,12 +11,12 @@ namespace WalService.Core.Runtime;
 /// This instance's view of the control plane: every namespace with its defaults resolved. It is refreshed from the
 /// store every <see cref="WalOptions.NamespaceRefreshInterval"/> (so a change made through another instance arrives
 /// within that interval) and updated at once for changes made through this one. <see cref="Changed"/> tells the
-/// consumers. Each namespace's <c>max_payload_bytes</c> default is kept within its backend's <see cref="PayloadCeiling"/>.
+/// consumers. Each namespace is resolved with its backend's <see cref="BackendTraits"/>.
 /// </summary>
-public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOptions> options, IEnumerable<PayloadCeiling> ceilings)
+public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOptions> options, IEnumerable<BackendTraits> traits)
 {
     private readonly ConcurrentDictionary<string, NamespaceSettings> _byName = new(StringComparer.Ordinal);
-    private readonly FrozenDictionary<BackendKind, int> _ceilings = ceilings.GroupBy(c => c.Backend).ToFrozenDictionary(g => g.Key, g => g.Min(c => c.MaxPayloadBytes));
+    private readonly FrozenDictionary<BackendKind, BackendTraits> _traits = traits.ToFrozenDictionary(t => t.Backend);
 
     /// <summary>Raised after a namespace was added, changed or removed.</summary>
     public event Action? Changed;
@@ -110,7 +110,7 @@ public sealed class NamespaceRegistry(IControlPlaneStore store, IOptions<WalOpti
     }
 
     private NamespaceSettings Resolve(Namespace ns) =>
-        NamespaceSettings.From(ns, _ceilings.TryGetValue(NamespaceSettings.BackendOf(ns.Config), out var ceiling) ? ceiling : int.MaxValue);
+        NamespaceSettings.From(ns, _traits.GetValueOrDefault(NamespaceSettings.BackendOf(ns.Config)));
 
     /// <summary>
     /// Whether a namespace read from the store replaces the cached one: a later version of it, or a namespace of the

@@ -37,6 +37,12 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
                 .Where(v => v.Outcome.Verdict != DeliveryVerdict.Applied)
                 .Select(v => RecordFailureAsync(current, v.Message, v.Outcome, now))
                 .Append(AckAsync(current.Name, applied, now)));
+            if (batch.Exists(v => v.Message.Envelope.Meta.OrderingKey.Length > 0))
+            {
+                // The next message of an ordering key may go now; the fetch loop may be idle without knowing it.
+                services.Signals.Notify(current.Name);
+            }
+
             slots.Release(batch.Count);
             batch.Clear();
         }
@@ -75,7 +81,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
                 var at = now + Backoff.Compute(ns.Retry, message.Attempt, Random.Shared.NextDouble());
                 RuntimeLog.DeliveryRetry(services.Logger, id, ns.Name, message.Attempt, at, error);
                 await subscription.RetryAsync(message, at, error, CancellationToken.None);
-                // The fetch loop may be idle with an earlier idea of the next due time: let it look again.
+                // The fetch loop may be idle with a later idea of the next due time: let it look again.
                 services.Signals.Notify(ns.Name);
             }
             else

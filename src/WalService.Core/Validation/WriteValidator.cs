@@ -33,6 +33,11 @@ public static class WriteValidator
             return WriteRejection.Invalid($"ordering_key must be at most {MaxKeyLength} characters");
         }
 
+        if (request.OrderingKey.Length > 0 && ns.OrderingKeyRefusal is { } unordered)
+        {
+            return WriteRejection.Invalid($"ordering_key: {unordered}");
+        }
+
         if (HeaderRules.ValidateWrite(request, ns) is { } headerError)
         {
             return headerError;

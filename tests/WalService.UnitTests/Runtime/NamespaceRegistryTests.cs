@@ -59,7 +59,7 @@ public sealed class NamespaceRegistryTests
     [Fact]
     public void ANamespaceWithoutAPayloadLimitTakesItsBackendsCeilingWhenSmallerThanTheDefault()
     {
-        var registry = new NamespaceRegistry(new ListedStore(), Options.Create(new WalOptions()), [new PayloadCeiling(BackendKind.Sqs, 1000)]);
+        var registry = new NamespaceRegistry(new ListedStore(), Options.Create(new WalOptions()), [new BackendTraits(BackendKind.Sqs, 1000)]);
 
         var sqs = registry.Apply(Version(1, NamespaceState.Active, new NamespaceConfig { Name = "queued", Sqs = new SqsBackend() }));
         var embedded = registry.Apply(Version(1, NamespaceState.Active, new NamespaceConfig { Name = "local" }));
@@ -73,7 +73,7 @@ public sealed class NamespaceRegistryTests
     [Fact]
     public void ACeilingAboveTheDefaultLeavesTheDefault()
     {
-        var registry = new NamespaceRegistry(new ListedStore(), Options.Create(new WalOptions()), [new PayloadCeiling(BackendKind.Kafka, 8 * 1024 * 1024)]);
+        var registry = new NamespaceRegistry(new ListedStore(), Options.Create(new WalOptions()), [new BackendTraits(BackendKind.Kafka, 8 * 1024 * 1024)]);
 
         var kafka = registry.Apply(Version(1, NamespaceState.Active, new NamespaceConfig { Name = "topic", Kafka = new KafkaBackend() }));
 

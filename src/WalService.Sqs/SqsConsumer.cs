@@ -57,9 +57,11 @@ internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string qu
 
     /// <summary>
     /// Retries a message whose delivery failed after <paramref name="backoff"/>; answers when, or null when the message
-    /// is not leased here. It is hidden for that long (at most 12 h), and SQS hands it out again then, as its next
-    /// attempt. A message of a group instead waits here at the head of its group, still hidden from others, so the
-    /// messages of its group received with it stay behind it without being received again.
+    /// is not leased here. A backoff this consumer would hold a received message for (a few seconds), and any retry of
+    /// a message of a group, waits here, still hidden from others, and is leased again to the millisecond: SQS counts
+    /// visibility in whole seconds. A group's message waits at the head of its group, so the messages of its group
+    /// received with it stay behind it without being received again. A longer backoff hides the message for that long
+    /// (at most 12 h), and SQS hands it out again then, as its next attempt.
     /// </summary>
     public async Task<DateTimeOffset?> RetryLaterAsync(LeasedMessage message, TimeSpan backoff)
     {
@@ -69,7 +71,7 @@ internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string qu
         }
 
         var now = time.GetUtcNow();
-        if (held.Group is not null)
+        if (held.Group is not null || backoff <= _hold)
         {
             var retry = new LeasedMessage(message.Envelope.Rescheduled(now + backoff, message.Attempt + 1), message.Attempt + 1, Interlocked.Increment(ref _lastToken));
             _buffer.AddFirst(held with { Message = retry, Verify = false });

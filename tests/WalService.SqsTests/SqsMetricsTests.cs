@@ -14,6 +14,9 @@ public sealed class SqsMetricsTests(SqsServer server) : SqsServerTest(server), I
     {
         var config = SqsNamespace(Target.Url("/slow/1500"));
         config.Sqs.VisibilityTimeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(2));
+        // A backoff longer than the consumer holds a message for (half the visibility timeout) is a visibility change.
+        config.Retry.InitialBackoff = Duration.FromTimeSpan(TimeSpan.FromSeconds(2));
+        config.Retry.MaxBackoff = Duration.FromTimeSpan(TimeSpan.FromSeconds(2));
         var ns = await CreateConsumingAsync(config);
         var queue = QueueOf(ns);
         using var http = Server.Factory.CreateClient();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;
@@ -92,6 +93,25 @@ public abstract class BackendAcceptanceContract(TimeSpan deadline) : WalServerTe
         Assert.Equal(3, status.Attempts);
         Assert.NotNull(status.AppliedAt);
         await AssertRetryIsInTheBackendAsync(ns, id);
+    }
+
+    [Fact]
+    public async Task AFailedDeliveryIsTriedAgainWhenItsBackoffEndsNotAtTheNextPoll()
+    {
+        var backoff = TimeSpan.FromMilliseconds(400);
+        var config = Namespace(Target.Url("/fail/1"));
+        config.Retry.InitialBackoff = Duration.FromTimeSpan(backoff);
+        config.Retry.MaxBackoff = Duration.FromTimeSpan(backoff);
+        config.Retry.Jitter = 0.01;
+        var ns = await CreateConsumingAsync(config);
+
+        var id = await WriteDurableAsync(ns.Name, "flaky");
+        var second = await Target.WaitForAppliedAsync(id, Deadline);
+        var first = Target.For(id)[0];
+
+        // The bench holds the tight figure (50 ms); this bound leaves room for a loaded machine, not for a poll of a second.
+        Assert.Equal(2, second.Attempt);
+        Assert.InRange(second.ReceivedAt - first.ReceivedAt, backoff * 0.98, backoff + TimeSpan.FromMilliseconds(450));
     }
 
     [Fact]

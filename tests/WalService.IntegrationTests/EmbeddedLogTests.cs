@@ -140,7 +140,7 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromHours(1));
 
         Assert.True(string.CompareOrdinal(before, after) < 0);
-        Assert.Equal(before, Assert.Single(await LeaseAsync()).Envelope.MessageId);
+        Assert.Equal(before, Assert.Single(await LeaseAsync(max: 1)).Envelope.MessageId);
         Assert.Equal(MessageState.Pending, (await _log.GetStatusAsync("ns", after, _time.GetUtcNow(), Ct))!.State);
     }
 
@@ -194,22 +194,55 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OnlyTheOldestUndeliveredMessageOfAnOrderingKeyIsHandedOut()
+    public async Task NoMessageOfAKeyIsHandedOutWhileAnEarlierOneIsLeased()
     {
         var a1 = await AppendAsync(orderingKey: "a");
         var a2 = await AppendAsync(orderingKey: "a");
         var b1 = await AppendAsync(orderingKey: "b");
 
-        var leased = (await LeaseAsync()).Select(m => m.Envelope.MessageId).ToList();
+        var leased = (await LeaseAsync(max: 2)).Select(m => m.Envelope.MessageId).ToList();
         Assert.Equal([a1, b1], leased.Order(StringComparer.Ordinal));
 
         Assert.Empty(await LeaseAsync());
         _time.Advance(Lease);
-        var expired = await LeaseAsync();
+        var expired = await LeaseAsync(max: 2);
         await _log.DeadLetterAsync(expired.Single(m => m.Envelope.MessageId == a1), _time.GetUtcNow(), "poison", Ct);
         var next = await LeaseAsync();
 
         Assert.Equal(a2, Assert.Single(next).Envelope.MessageId);
+    }
+
+    [Fact]
+    public async Task MessagesOfAKeyDueTogetherAreLeasedTogetherInWriteOrder()
+    {
+        var a1 = await AppendAsync(orderingKey: "a");
+        var b1 = await AppendAsync(orderingKey: "b");
+        var a2 = await AppendAsync(orderingKey: "a");
+        var a3 = await AppendAsync(orderingKey: "a");
+
+        var leased = (await LeaseAsync()).Select(m => m.Envelope.MessageId).ToList();
+
+        Assert.Equal([a1, a2, a3], leased.Where(id => id != b1));
+        Assert.Contains(b1, leased);
+        Assert.Empty(await LeaseAsync());
+    }
+
+    [Fact]
+    public async Task ARunOfAKeyStopsBeforeItsFirstMessageNotYetDue()
+    {
+        var a1 = await AppendAsync(orderingKey: "a");
+        var a2 = await AppendAsync(delay: TimeSpan.FromMinutes(10), orderingKey: "a");
+        var a3 = await AppendAsync(orderingKey: "a");
+
+        var first = await LeaseAsync();
+        await _log.AckAsync(first, _time.GetUtcNow(), Ct);
+        var beforeDue = await LeaseAsync();
+        _time.Advance(TimeSpan.FromMinutes(10));
+        var afterDue = await LeaseAsync();
+
+        Assert.Equal(a1, Assert.Single(first).Envelope.MessageId);
+        Assert.Empty(beforeDue);
+        Assert.Equal([a2, a3], afterDue.Select(m => m.Envelope.MessageId));
     }
 
     [Fact]
@@ -285,7 +318,7 @@ public sealed class EmbeddedLogTests : IAsyncLifetime
 
     private static NamespaceSettings Embedded(string name) => NamespaceSettings.From(new Namespace { Config = new NamespaceConfig { Name = name } });
 
-    private Task<IReadOnlyList<LeasedMessage>> LeaseAsync() => _log.LeaseDueAsync("ns", 10, _time.GetUtcNow(), Lease, Ct);
+    private Task<IReadOnlyList<LeasedMessage>> LeaseAsync(int max = 10) => _log.LeaseDueAsync("ns", max, _time.GetUtcNow(), Lease, Ct);
 
     private async Task<string> AppendAsync(TimeSpan delay = default, string key = "", string orderingKey = "")
     {

@@ -13,7 +13,9 @@ public interface ILogSubscription : IAsyncDisposable
 {
     /// <summary>
     /// Leases up to <paramref name="max"/> messages that are due at <paramref name="now"/>. A message whose ordering key
-    /// has an earlier message still undelivered is not handed out.
+    /// has an earlier message still undelivered is not handed out, unless that one is in the same batch: messages of
+    /// one key in a batch come in write order, and the worker delivers them one after another, giving back those after
+    /// one that was not applied.
     /// </summary>
     Task<IReadOnlyList<LeasedMessage>> LeaseDueAsync(int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 

@@ -9,7 +9,9 @@ namespace WalService.Core.Runtime;
 /// <summary>
 /// Delivers one namespace's messages: it subscribes to the namespace on its backend, a fetch loop leases due messages
 /// into a channel, <see cref="NamespaceSettings.Concurrency"/> delivery loops take them to the target, and a
-/// <see cref="VerdictRecorder"/> hands the verdicts back to the subscription. At most batch_size + concurrency
+/// <see cref="VerdictRecorder"/> hands the verdicts back to the subscription. Messages of one ordering key leased
+/// together go to one delivery loop, one after another in the order leased; after one that was not applied, the rest
+/// are given back. At most batch_size + concurrency
 /// messages are leased at once (a lease slot is freed when its verdict is recorded). Settings other than concurrency
 /// and batch size are read live from <see cref="Settings"/>, and passed on to the subscription. The subscription is
 /// the worker's own: disposed when the worker stops.
@@ -20,7 +22,7 @@ internal sealed class NamespaceWorker : IDisposable
     private readonly RuntimeServices _services;
     private readonly CancellationTokenSource _stopFetching = new();
     private readonly CancellationTokenSource _abortDeliveries = new();
-    private readonly Channel<LeasedMessage> _leased;
+    private readonly Channel<IReadOnlyList<LeasedMessage>> _leased;
     private readonly SemaphoreSlim _slots;
     private readonly Lock _gate = new();
     private NamespaceSettings _settings;
@@ -34,7 +36,7 @@ internal sealed class NamespaceWorker : IDisposable
         _services = services;
         Concurrency = settings.Concurrency;
         BatchSize = settings.BatchSize;
-        _leased = Channel.CreateUnbounded<LeasedMessage>(new UnboundedChannelOptions { SingleWriter = true });
+        _leased = Channel.CreateUnbounded<IReadOnlyList<LeasedMessage>>(new UnboundedChannelOptions { SingleWriter = true });
         _slots = new SemaphoreSlim(BatchSize + Concurrency);
     }
 
@@ -213,9 +215,9 @@ internal sealed class NamespaceWorker : IDisposable
             _slots.Release(free - batch.Count);
         }
 
-        foreach (var message in batch)
+        foreach (var run in KeyRuns.Of(batch))
         {
-            _leased.Writer.TryWrite(message);
+            _leased.Writer.TryWrite(run);
         }
 
         if (batch.Count == 0)
@@ -259,29 +261,44 @@ internal sealed class NamespaceWorker : IDisposable
         }
     }
 
+    /// <summary>Delivers each run in order; what a stop or a failed delivery leaves of a run is given back.</summary>
     private async Task DeliverLoopAsync(ILogSubscription subscription, VerdictRecorder verdicts)
     {
-        await foreach (var message in _leased.Reader.ReadAllAsync())
+        await foreach (var run in _leased.Reader.ReadAllAsync())
         {
-            if (!_stopFetching.IsCancellationRequested)
+            var next = 0;
+            while (next < run.Count && !_stopFetching.IsCancellationRequested)
             {
-                verdicts.Add(message, await DeliverAsync(message, _abortDeliveries.Token));
-                continue;
+                var message = run[next++];
+                var outcome = await DeliverAsync(message, _abortDeliveries.Token);
+                verdicts.Add(message, outcome);
+                if (outcome.Verdict != DeliveryVerdict.Applied)
+                {
+                    break;
+                }
             }
 
-            try
+            for (; next < run.Count; next++)
             {
-                await subscription.ReleaseAsync(message, CancellationToken.None);
+                await ReleaseAsync(subscription, run[next]);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Not given back: the lease runs out and the message is delivered then.
-                RuntimeLog.VerdictFailed(_services.Logger, ex, message.Envelope.MessageId, Name);
-            }
-            finally
-            {
-                _slots.Release();
-            }
+        }
+    }
+
+    private async Task ReleaseAsync(ILogSubscription subscription, LeasedMessage message)
+    {
+        try
+        {
+            await subscription.ReleaseAsync(message, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not given back: the lease runs out and the message is delivered then.
+            RuntimeLog.VerdictFailed(_services.Logger, ex, message.Envelope.MessageId, Name);
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 

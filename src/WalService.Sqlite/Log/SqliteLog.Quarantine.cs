@@ -68,6 +68,7 @@ internal sealed partial class SqliteLog
             }
         }
 
+        LeaseRuns(db, ns, max, nowMs, leaseUntil, leased, unreadable);
         foreach (var (seq, id, reason) in unreadable)
         {
             Quarantine(db, ns, seq, id, reason, nowMs);

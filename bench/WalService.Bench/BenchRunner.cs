@@ -45,7 +45,7 @@ internal static class BenchRunner
 
             if (settings.IsTiming)
             {
-                var timing = await TimingBench.RunAsync(settings, cluster, output, cancellationToken) with { ServerPeakRssBytes = server?.PeakRssBytes(), LoadAverage = TimingReport.ReadLoadAverage() };
+                var timing = await TimingBench.RunAsync(settings, cluster, server, output, cancellationToken) with { ServerPeakRssBytes = server?.PeakRssBytes(), LoadAverage = TimingReport.ReadLoadAverage() };
                 Write(timing.WriteText, timing.WriteMarkdown);
                 return 0;
             }

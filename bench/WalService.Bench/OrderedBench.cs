@@ -4,8 +4,8 @@ using static WalService.Bench.TimingReport;
 namespace WalService.Bench;
 
 /// <summary>
-/// The ordered mode: <c>--messages</c> messages with one ordering key, written one after another (each write awaited,
-/// or in WriteToLogBatch calls of <c>--write-batch</c> entries in order), to the bench's target; on SQS the namespace
+/// The ordered mode: <c>--messages</c> messages with one ordering key, written in order in WriteToLogBatch calls of
+/// <c>--write-batch</c> entries one after another (or, with 1, one awaited WriteToLog after another), to the bench's target; on SQS the namespace
 /// is on FIFO queues. It waits until all arrived or <c>--deadline</c> after the first write.
 /// </summary>
 internal static class OrderedBench

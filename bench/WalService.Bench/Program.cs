@@ -6,7 +6,7 @@ var opsAddress = new Option<string>("--ops-address") { Description = "ops addres
 var concurrency = new Option<int>("--concurrency") { Description = "concurrent calls in every phase", DefaultValueFactory = _ => 64 };
 var connections = new Option<int>("--connections") { Description = "HTTP/2 connections the calls are spread over", DefaultValueFactory = _ => 4 };
 var payloadBytes = new Option<int>("--payload-bytes") { Description = "payload size of every message", DefaultValueFactory = _ => 100 };
-var duration = new Option<double>("--duration") { Description = "measured seconds per phase", DefaultValueFactory = _ => 10 };
+var duration = new Option<double>("--duration") { Description = "measured seconds per phase; in the lateness mode, seconds of writing [20]", DefaultValueFactory = _ => 10 };
 var warmup = new Option<double>("--warmup") { Description = "unmeasured seconds at the start of each phase", DefaultValueFactory = _ => 2 };
 var initialWarmup = new Option<double>("--initial-warmup") { Description = "extra unmeasured seconds of the first phase, for the server's JIT warm-up", DefaultValueFactory = _ => 5 };
 var batchSize = new Option<int>("--batch-size") { Description = "entries per WriteToLogBatch call", DefaultValueFactory = _ => 100 };
@@ -31,7 +31,7 @@ var sqsRegion = new Option<string>("--sqs-region") { Description = "region the S
 var mode = new Option<string>("--mode") { Description = "throughput (the phases, or the Kafka or SQS comparison), or a delivery-timing mode: lateness, ordered, first-delivery, retry", DefaultValueFactory = _ => BenchSettings.ThroughputMode };
 var rate = new Option<double?>("--rate") { Description = "lateness and retry modes: messages written a second [lateness 1000, retry 50]" };
 var messages = new Option<int?>("--messages") { Description = "ordered and retry modes: messages written [ordered 1000, retry 200]" };
-var writeBatch = new Option<int>("--write-batch") { Description = "ordered mode: entries per write, one write after another (1 = WriteToLog, more = WriteToLogBatch)", DefaultValueFactory = _ => 1 };
+var writeBatch = new Option<int>("--write-batch") { Description = "ordered mode: entries per write, in order, one write after another (1 = WriteToLog, more = WriteToLogBatch)", DefaultValueFactory = _ => 100 };
 var delayMin = new Option<double>("--delay-min") { Description = "lateness mode: shortest delay, in seconds", DefaultValueFactory = _ => 0.5 };
 var delayMax = new Option<double>("--delay-max") { Description = "lateness mode: longest delay, in seconds", DefaultValueFactory = _ => 3 };
 var deadline = new Option<double>("--deadline") { Description = "timing modes: longest wait for deliveries, in seconds (ordered: from the first write; lateness, retry: after the last due time; first-delivery: per message)", DefaultValueFactory = _ => 60 };

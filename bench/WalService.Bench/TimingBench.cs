@@ -7,7 +7,7 @@ namespace WalService.Bench;
 /// </summary>
 internal static class TimingBench
 {
-    public static async Task<TimingReport> RunAsync(BenchSettings settings, BenchCluster? cluster, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<TimingReport> RunAsync(BenchSettings settings, BenchCluster? cluster, ServerProcess? server, TextWriter output, CancellationToken cancellationToken)
     {
         await using var target = await TimingTarget.StartAsync();
         output.WriteLine($"target: {target.BaseAddress}");
@@ -18,7 +18,7 @@ internal static class TimingBench
             {
                 "lateness" => await LatenessBench.RunAsync(context, output, cancellationToken),
                 "ordered" => await OrderedBench.RunAsync(context, output, cancellationToken),
-                "first-delivery" => await FirstDeliveryBench.RunAsync(context, output, cancellationToken),
+                "first-delivery" => await FirstDeliveryBench.RunAsync(context, server, output, cancellationToken),
                 "retry" => await RetryBench.RunAsync(context, output, cancellationToken),
                 _ => throw new InvalidOperationException($"no timing mode '{settings.Mode}'"),
             };

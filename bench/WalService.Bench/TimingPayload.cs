@@ -12,7 +12,10 @@ internal static class TimingPayload
 {
     public const int Size = 16;
 
-    public static long NowMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+    public static long NowMicroseconds() => Microseconds(DateTime.UtcNow);
+
+    /// <summary><paramref name="utc"/> in microseconds since 1970.</summary>
+    public static long Microseconds(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
     public static ByteString Of(long sequence, long dueUnixMicroseconds)
     {

@@ -35,7 +35,9 @@ internal sealed class TimingContext : IDisposable
     public WriteAheadLog.WriteAheadLogClient Log { get; }
 
     /// <summary>The backend the namespaces use, for the report's title.</summary>
-    public string Backend => Settings.IsKafka ? (_cluster?.IsMock == true ? "Kafka (mock cluster)" : "Kafka") : Settings.IsSqs ? "SQS" : "embedded";
+    public string Backend => Settings.IsKafka ? (Settings.KafkaMock ? "Kafka (mock cluster)" : "Kafka")
+        : Settings.IsSqs ? (Settings.SqsEmulator ? "SQS (emulator)" : "SQS")
+        : "embedded";
 
     /// <summary>Whether the namespaces are on Kafka, whose targets for a new namespace and a resume are looser.</summary>
     public bool IsKafka => Settings.IsKafka;

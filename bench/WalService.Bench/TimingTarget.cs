@@ -41,9 +41,6 @@ internal sealed class TimingTarget : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    /// <summary>Every request so far, in the order the handlers recorded them.</summary>
-    public IReadOnlyList<Receipt> Receipts => [.. _receipts];
-
     public static async Task<TimingTarget> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -68,6 +68,12 @@ internal sealed class BenchCluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes a new namespace's topics ready before it is created: on the mock they are created under their default
+    /// names (the mock does not serve CreateTopics); on a real cluster the server creates them itself.
+    /// </summary>
+    public void PrepareNamespaceTopics(string ns, int partitions) => _mock?.CreateNamespaceTopics(ns, partitions);
+
     /// <summary>Partitions of <paramref name="topic"/> as the cluster lists them; 0 when it does not.</summary>
     public static int Partitions(IProducer<byte[], byte[]> producer, string topic)
     {

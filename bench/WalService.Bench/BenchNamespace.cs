@@ -33,22 +33,7 @@ internal static class BenchNamespace
             Consumer = new ConsumerSettings { Concurrency = settings.ConsumerConcurrency, BatchSize = settings.ConsumerBatchSize },
             TrackStatus = settings.TrackStatus,
         };
-        string backend;
-        if (settings.IsKafka)
-        {
-            config.Kafka = new KafkaBackend { Cluster = settings.KafkaCluster, Partitions = settings.KafkaPartitions };
-            backend = $"kafka backend on cluster '{settings.KafkaCluster}', {settings.KafkaPartitions} partitions";
-        }
-        else if (settings.IsSqs)
-        {
-            config.Sqs = new SqsBackend();
-            backend = "sqs backend, queues by default";
-        }
-        else
-        {
-            config.Embedded = new EmbeddedBackend();
-            backend = "embedded backend";
-        }
+        var backend = SetBackend(config, settings);
 
         try
         {
@@ -59,5 +44,27 @@ internal static class BenchNamespace
         {
             return $"namespace '{ns}' exists";
         }
+    }
+
+    /// <summary>
+    /// Puts the run's backend into <paramref name="config"/>: Kafka (cluster and partitions of the settings) or SQS in
+    /// those modes, else embedded; an SQS namespace on FIFO queues with <paramref name="fifo"/>. Returns its description.
+    /// </summary>
+    public static string SetBackend(NamespaceConfig config, BenchSettings settings, bool fifo = false)
+    {
+        if (settings.IsKafka)
+        {
+            config.Kafka = new KafkaBackend { Cluster = settings.KafkaCluster, Partitions = settings.KafkaPartitions };
+            return $"kafka backend on cluster '{settings.KafkaCluster}', {settings.KafkaPartitions} partitions";
+        }
+
+        if (settings.IsSqs)
+        {
+            config.Sqs = new SqsBackend { Fifo = fifo };
+            return fifo ? "sqs backend, FIFO queues by default" : "sqs backend, queues by default";
+        }
+
+        config.Embedded = new EmbeddedBackend();
+        return "embedded backend";
     }
 }

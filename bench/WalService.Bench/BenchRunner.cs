@@ -10,7 +10,8 @@ namespace WalService.Bench;
 /// <summary>
 /// One bench run: (optionally) start the server, make sure the namespace exists, then the three phases in order
 /// (Health/Check baseline, WriteToLog, WriteToLogBatch), each write phase followed by a wait for the backlog to drain;
-/// or, with a Kafka cluster or an SQS endpoint, the Kafka mode (<see cref="KafkaBench"/>) or the SQS mode (<see cref="SqsBench"/>).
+/// or, with a Kafka cluster or an SQS endpoint, the Kafka mode (<see cref="KafkaBench"/>) or the SQS mode (<see cref="SqsBench"/>);
+/// or, with <c>--mode</c>, a delivery-timing mode on whichever backend (<see cref="TimingBench"/>).
 /// </summary>
 internal static class BenchRunner
 {
@@ -40,6 +41,13 @@ internal static class BenchRunner
                 server = await ServerProcess.StartAsync(dll, config, cancellationToken);
                 output.WriteLine($"started server pid {server.Process.Id}: gRPC {server.GrpcAddress}, ops {server.OpsAddress}, data {server.DataDirectory}");
                 settings = settings with { Address = server.GrpcAddress, OpsAddress = server.OpsAddress };
+            }
+
+            if (settings.IsTiming)
+            {
+                var timing = await TimingBench.RunAsync(settings, cluster, server, output, cancellationToken) with { ServerPeakRssBytes = server?.PeakRssBytes(), LoadAverage = TimingReport.ReadLoadAverage() };
+                Write(timing.WriteText, timing.WriteMarkdown);
+                return 0;
             }
 
             var comparison = cluster is not null ? await KafkaBench.RunAsync(settings, cluster, server, output, cancellationToken)

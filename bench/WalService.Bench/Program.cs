@@ -6,7 +6,7 @@ var opsAddress = new Option<string>("--ops-address") { Description = "ops addres
 var concurrency = new Option<int>("--concurrency") { Description = "concurrent calls in every phase", DefaultValueFactory = _ => 64 };
 var connections = new Option<int>("--connections") { Description = "HTTP/2 connections the calls are spread over", DefaultValueFactory = _ => 4 };
 var payloadBytes = new Option<int>("--payload-bytes") { Description = "payload size of every message", DefaultValueFactory = _ => 100 };
-var duration = new Option<double>("--duration") { Description = "measured seconds per phase", DefaultValueFactory = _ => 10 };
+var duration = new Option<double>("--duration") { Description = "measured seconds per phase; in the lateness mode, seconds of writing [20]", DefaultValueFactory = _ => 10 };
 var warmup = new Option<double>("--warmup") { Description = "unmeasured seconds at the start of each phase", DefaultValueFactory = _ => 2 };
 var initialWarmup = new Option<double>("--initial-warmup") { Description = "extra unmeasured seconds of the first phase, for the server's JIT warm-up", DefaultValueFactory = _ => 5 };
 var batchSize = new Option<int>("--batch-size") { Description = "entries per WriteToLogBatch call", DefaultValueFactory = _ => 100 };
@@ -28,11 +28,21 @@ var pauseConsumers = new Option<bool>("--pause-consumers") { Description = "paus
 var sqsEmulator = new Option<bool>("--sqs-emulator") { Description = "SQS mode on the fauxqs emulator of tests/sqs-emulator, started by the bench (needs --start-server and Node 20+)" };
 var sqsUrl = new Option<string?>("--sqs-url") { Description = "SQS mode on the existing endpoint at this URL, e.g. LocalStack's http://127.0.0.1:4566" };
 var sqsRegion = new Option<string>("--sqs-region") { Description = "region the SQS requests are signed for", DefaultValueFactory = _ => "us-east-1" };
+var mode = new Option<string>("--mode") { Description = "throughput (the phases, or the Kafka or SQS comparison), or a delivery-timing mode: lateness, ordered, first-delivery, retry", DefaultValueFactory = _ => BenchSettings.ThroughputMode };
+var rate = new Option<double?>("--rate") { Description = "lateness and retry modes: messages written a second [lateness 1000, retry 50]" };
+var messages = new Option<int?>("--messages") { Description = "ordered and retry modes: messages written [ordered 1000, retry 200]" };
+var writeBatch = new Option<int>("--write-batch") { Description = "ordered mode: entries per write, in order, one write after another (1 = WriteToLog, more = WriteToLogBatch)", DefaultValueFactory = _ => 100 };
+var delayMin = new Option<double>("--delay-min") { Description = "lateness mode: shortest delay, in seconds", DefaultValueFactory = _ => 0.5 };
+var delayMax = new Option<double>("--delay-max") { Description = "lateness mode: longest delay, in seconds", DefaultValueFactory = _ => 3 };
+var deadline = new Option<double>("--deadline") { Description = "timing modes: longest wait for deliveries, in seconds (ordered: from the first write; lateness, retry: after the last due time; first-delivery: per message)", DefaultValueFactory = _ => 60 };
+var trials = new Option<int>("--trials") { Description = "first-delivery mode: new namespaces, one measurement each", DefaultValueFactory = _ => 3 };
+var backoff = new Option<double>("--backoff") { Description = "retry mode: the namespace's retry backoff, in milliseconds", DefaultValueFactory = _ => 200 };
 
-var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka or SQS namespace against a plain Kafka producer or SQS client.")
+var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka or SQS namespace against a plain Kafka producer or SQS client; or, with --mode, delivery timing (lateness of delays, one ordering key, time to first delivery, retry backoff) on any backend.")
 {
     address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, initialWarmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
     trackStatus, pauseConsumers, rounds, plainHeaders, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaPartitions, sqsEmulator, sqsUrl, sqsRegion,
+    mode, rate, messages, writeBatch, delayMin, delayMax, deadline, trials, backoff,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -87,6 +97,16 @@ root.SetAction(async (result, cancellationToken) =>
         SqsEmulator = result.GetValue(sqsEmulator),
         SqsUrl = sqsUri,
         SqsRegion = result.GetValue(sqsRegion) ?? "us-east-1",
+        Mode = result.GetValue(mode) ?? BenchSettings.ThroughputMode,
+        Rate = result.GetValue(rate),
+        Messages = result.GetValue(messages),
+        WriteBatch = result.GetValue(writeBatch),
+        TimingDuration = result.GetResult(duration) is { Implicit: false } ? TimeSpan.FromSeconds(result.GetValue(duration)) : null,
+        DelayMin = TimeSpan.FromSeconds(result.GetValue(delayMin)),
+        DelayMax = TimeSpan.FromSeconds(result.GetValue(delayMax)),
+        Deadline = TimeSpan.FromSeconds(result.GetValue(deadline)),
+        Trials = result.GetValue(trials),
+        Backoff = TimeSpan.FromMilliseconds(result.GetValue(backoff)),
     };
 
     var problems = settings.Problems().ToList();

@@ -9,7 +9,8 @@ namespace WalService.Bench;
 
 /// <summary>
 /// A WalService server started by the bench: <c>dotnet WalService.Server.dll</c> on two free loopback ports, with a
-/// fresh temporary data folder. Disposing it stops the process by its pid (SIGTERM, then SIGKILL after 30 s) and
+/// fresh temporary data folder. It can be stopped and started again on the same ports and folder
+/// (<see cref="RestartAsync"/>). Disposing it stops the process by its pid (SIGTERM, then SIGKILL after 30 s) and
 /// deletes the folder.
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
@@ -18,20 +19,19 @@ internal sealed class ServerProcess : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
     private readonly Queue<string> _tail = new();
     private readonly string _folder;
+    private readonly ProcessStartInfo _start;
 
-    private ServerProcess(Process process, string folder, Uri grpc, Uri ops)
+    private ServerProcess(ProcessStartInfo start, string folder, Uri grpc, Uri ops)
     {
-        Process = process;
+        _start = start;
         _folder = folder;
         GrpcAddress = grpc;
         OpsAddress = ops;
-        process.OutputDataReceived += (_, e) => Remember(e.Data);
-        process.ErrorDataReceived += (_, e) => Remember(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        Process = Launch();
     }
 
-    public Process Process { get; }
+    /// <summary>The server's process; a new one after each <see cref="RestartAsync"/>.</summary>
+    public Process Process { get; private set; }
 
     public Uri GrpcAddress { get; }
 
@@ -66,8 +66,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start '{dllPath}'");
-        var server = new ServerProcess(process, folder, grpc, ops);
+        var server = new ServerProcess(start, folder, grpc, ops);
         try
         {
             await server.WaitUntilServingAsync(cancellationToken);
@@ -78,6 +77,26 @@ internal sealed class ServerProcess : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops the server, as a crash (SIGKILL, <paramref name="crash"/>) or gracefully (SIGTERM), waits for it to
+    /// exit, starts it again on the same ports with the same data folder and settings, and waits until it serves.
+    /// Returns when (UTC) the new process was started.
+    /// </summary>
+    public async Task<DateTime> RestartAsync(bool crash, CancellationToken cancellationToken)
+    {
+        await SignalAsync(crash ? "-KILL" : "-TERM");
+        using (var stop = new CancellationTokenSource(StopTimeout))
+        {
+            await Process.WaitForExitAsync(stop.Token);
+        }
+
+        Process.Dispose();
+        var launched = DateTime.UtcNow;
+        Process = Launch();
+        await WaitUntilServingAsync(cancellationToken);
+        return launched;
     }
 
     /// <summary>Peak resident set size of the server so far (VmHWM of /proc/&lt;pid&gt;/status), in bytes.</summary>
@@ -97,13 +116,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         if (!Process.HasExited)
         {
             // A graceful stop first (SIGTERM to this pid only), as an operator would; a kill only if it hangs.
-            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", Process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                if (kill is not null)
-                {
-                    await kill.WaitForExitAsync();
-                }
-            }
+            await SignalAsync("-TERM");
 
             using var stop = new CancellationTokenSource(StopTimeout);
             try
@@ -140,6 +153,26 @@ internal sealed class ServerProcess : IAsyncDisposable
         var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
         var number = line?[field.Length..].Trim().Split(' ')[0];
         return long.TryParse(number, NumberStyles.Integer, CultureInfo.InvariantCulture, out var kb) ? kb : null;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (<c>-TERM</c>, <c>-KILL</c>) to the server's pid only.</summary>
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, Process.Id.ToString(CultureInfo.InvariantCulture)]);
+        if (kill is not null)
+        {
+            await kill.WaitForExitAsync();
+        }
+    }
+
+    private Process Launch()
+    {
+        var process = Process.Start(_start) ?? throw new InvalidOperationException($"could not start '{_start.ArgumentList[0]}'");
+        process.OutputDataReceived += (_, e) => Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     private async Task WaitUntilServingAsync(CancellationToken cancellationToken)

@@ -40,4 +40,7 @@ internal static partial class KafkaLogEvents
 
     [LoggerMessage(3013, LogLevel.Error, "Consumer {Client} fell behind its topic's retention: records were deleted before they were delivered, and it goes on from the oldest one kept. Keep retention above the longest backlog. {Text}")]
     public static partial void BehindRetention(ILogger logger, string client, string text);
+
+    [LoggerMessage(3014, LogLevel.Information, "A missing topic of namespace {Namespace} exists now; its consumer subscribes again")]
+    public static partial void TopicAppeared(ILogger logger, string @namespace);
 }

@@ -67,6 +67,13 @@ public sealed partial class MockKafkaCluster : IDisposable
         CreateTopic($"wal.{ns}.dlq", 1);
     }
 
+    /// <summary>
+    /// The brokers' <c>group.initial.rebalance.delay.ms</c>: how long a group with no members waits for more before its
+    /// first assignment [3 s, as on a broker by default].
+    /// </summary>
+    public void SetInitialRebalanceDelay(TimeSpan delay) =>
+        Native.rd_kafka_mock_group_initial_rebalance_delay_ms(_cluster, (int)delay.TotalMilliseconds);
+
     public void SetBrokersDown(bool down)
     {
         for (var id = 1; id <= Brokers; id++)
@@ -125,6 +132,9 @@ public sealed partial class MockKafkaCluster : IDisposable
 
         [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
         public static partial int rd_kafka_mock_topic_create(IntPtr mcluster, string topic, int partitionCount, int replicationFactor);
+
+        [LibraryImport(Library)]
+        public static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);
 
         [LibraryImport(Library)]
         public static partial int rd_kafka_mock_broker_set_down(IntPtr mcluster, int brokerId);

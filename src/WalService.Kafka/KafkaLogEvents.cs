@@ -43,4 +43,10 @@ internal static partial class KafkaLogEvents
 
     [LoggerMessage(3014, LogLevel.Information, "A missing topic of namespace {Namespace} exists now; its consumer subscribes again")]
     public static partial void TopicAppeared(ILogger logger, string @namespace);
+
+    [LoggerMessage(3015, LogLevel.Information, "Namespace {Namespace} is paused: its consumer stays in the group, parked, for its resumption")]
+    public static partial void Parked(ILogger logger, string @namespace);
+
+    [LoggerMessage(3016, LogLevel.Information, "Namespace {Namespace} resumes with its parked consumer, already assigned")]
+    public static partial void Reclaimed(ILogger logger, string @namespace);
 }

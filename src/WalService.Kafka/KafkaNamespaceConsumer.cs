@@ -153,6 +153,24 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends every lease: the subscription that handed them out stopped, so their verdicts will not come. Their records
+    /// are available again at once, for the subscription that takes this consumer over.
+    /// </summary>
+    public void ForgetLeases()
+    {
+        lock (_gate)
+        {
+            foreach (var record in _leases.Values.Where(r => r.State == RecordState.Leased))
+            {
+                record.State = RecordState.Waiting;
+            }
+
+            _leases.Clear();
+            Monitor.PulseAll(_gate);
+        }
+    }
+
     /// <summary>Whether the lease still holds its record (it was not handed over or taken back meanwhile).</summary>
     public bool Holds(LeasedMessage message)
     {

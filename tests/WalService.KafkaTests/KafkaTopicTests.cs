@@ -1,5 +1,9 @@
+using System.Diagnostics;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using WalService.Api.V1;
+using WalService.Kafka;
 using WalService.LocalBackends;
 using WalService.TestSupport;
 
@@ -93,5 +97,42 @@ public sealed class KafkaMissingTopicTests(KafkaNoAutoCreateServer server) : Wal
         var id = await WriteDurableAsync(config.Name, "one");
 
         await Target.WaitForAppliedAsync(id, KafkaServerTest.Deadline);
+    }
+}
+
+/// <summary>A namespace's consumer picks up a subscribed topic that appears after it subscribed, within seconds.</summary>
+public sealed class KafkaLateTopicTests(KafkaServer server) : KafkaServerTest(server)
+{
+    [Fact]
+    public async Task ARetryTopicCreatedAfterTheConsumerSubscribedIsConsumedWithinSeconds()
+    {
+        var name = $"late-{Guid.NewGuid().ToString("N")[..8]}";
+        Cluster.CreateTopic($"wal.{name}", 2);
+        var kafka = Kafka.KafkaNamespace.From(new NamespaceConfig { Name = name, Kafka = new KafkaBackend() });
+        var clusters = Factory.Services.GetRequiredService<KafkaClusters>();
+        var slot = new ConsumerSlot<KafkaNamespaceConsumer>(
+            () =>
+            {
+                var consumer = new KafkaNamespaceConsumer(name, kafka, clusters, TimeProvider.System, NullLogger.Instance, () => { });
+                consumer.Start();
+                return consumer;
+            },
+            c => c.Failed);
+        try
+        {
+            await Eventually.WaitAsync(() => slot.Use()!.AssignedPartitions == 2, Deadline, "the topic's partitions to be assigned");
+
+            Cluster.CreateTopic($"wal.{name}.retry", 2);
+            var clock = Stopwatch.StartNew();
+            await Eventually.WaitAsync(() => slot.Use()!.AssignedPartitions == 4, Deadline, "the retry topic's partitions to be assigned too");
+
+            // librdkafka alone would look again at its next metadata refresh, 5 minutes by default.
+            TestContext.Current.TestOutputHelper?.WriteLine($"retry topic assigned {clock.ElapsedMilliseconds} ms after it was created");
+            Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            await slot.StopAsync(c => c.StopAsync());
+        }
     }
 }

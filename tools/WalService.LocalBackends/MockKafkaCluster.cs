@@ -111,20 +111,26 @@ public sealed partial class MockKafkaCluster : IDisposable
     private static partial class Native
     {
         private const string Library = "walservice-librdkafka";
-        private static int _bound;
+        private static readonly Lock Gate = new();
+        private static bool _bound;
 
+        /// <summary>Binds once; a second cluster made meanwhile on another thread waits until the first has bound.</summary>
         public static void Bind()
         {
-            if (Interlocked.Exchange(ref _bound, 1) == 1)
+            lock (Gate)
             {
-                return;
-            }
+                if (_bound)
+                {
+                    return;
+                }
 
-            var path = File.ReadLines("/proc/self/maps")
-                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault())
-                .FirstOrDefault(p => p is not null && Path.GetFileName(p).Contains("librdkafka", StringComparison.Ordinal))
-                ?? throw new InvalidOperationException("librdkafka is not loaded in this process");
-            NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, _, _) => name == Library ? NativeLibrary.Load(path) : IntPtr.Zero);
+                var path = File.ReadLines("/proc/self/maps")
+                    .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault())
+                    .FirstOrDefault(p => p is not null && Path.GetFileName(p).Contains("librdkafka", StringComparison.Ordinal))
+                    ?? throw new InvalidOperationException("librdkafka is not loaded in this process");
+                NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, _, _) => name == Library ? NativeLibrary.Load(path) : IntPtr.Zero);
+                _bound = true;
+            }
         }
 
         [LibraryImport(Library)]

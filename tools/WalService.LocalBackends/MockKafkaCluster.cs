@@ -39,7 +39,9 @@ public sealed partial class MockKafkaCluster : IDisposable
 
     /// <summary>
     /// Settings that point a server's cluster <paramref name="name"/> at this mock, with a short session timeout so
-    /// rebalances take seconds, and a short produce timeout so a write during an outage is answered in seconds.
+    /// rebalances take seconds, and a short produce timeout so a write during an outage is answered in seconds. The mock
+    /// answers a fetch that found nothing only after the fetch's <c>fetch.wait.max.ms</c> (500 ms by default), not
+    /// when a record arrives as a broker does, so consumers here wait at most 10 ms per fetch.
     /// </summary>
     public Dictionary<string, string?> ServerSettings(string name = "default") => new(StringComparer.Ordinal)
     {
@@ -47,6 +49,7 @@ public sealed partial class MockKafkaCluster : IDisposable
         [$"Wal:Kafka:Clusters:{name}:Properties:session.timeout.ms"] = "6000",
         [$"Wal:Kafka:Clusters:{name}:Properties:heartbeat.interval.ms"] = "500",
         [$"Wal:Kafka:Clusters:{name}:Properties:message.timeout.ms"] = "5000",
+        [$"Wal:Kafka:Clusters:{name}:Properties:fetch.wait.max.ms"] = "10",
         [$"Wal:Kafka:Clusters:{name}:CreateTopics"] = "false",
     };
 

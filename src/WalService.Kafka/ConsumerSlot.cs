@@ -38,6 +38,18 @@ internal sealed class ConsumerSlot<T>(Func<T> start, Func<T, bool> failed)
         }
     }
 
+    /// <summary>Hands the consumer, failed or not, to the caller, who owns it from then on; no consumer starts after this.</summary>
+    public T? Detach()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+            var consumer = _current;
+            _current = null;
+            return consumer;
+        }
+    }
+
     /// <summary>Stops the consumer with <paramref name="stop"/>, then disposes it; no consumer starts after this.</summary>
     public async Task StopAsync(Func<T, Task> stop)
     {

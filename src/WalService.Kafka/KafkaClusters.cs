@@ -82,10 +82,13 @@ internal sealed class KafkaClusters : IDisposable
     /// <summary>An admin client on the cluster's shared producer connection.</summary>
     public IAdminClient Admin(string cluster) => new DependentAdminClientBuilder(Producer(cluster).Handle).Build();
 
-    /// <summary>Settings of a namespace's consumer; its client id names the group, so broker logs and quotas tell namespaces apart.</summary>
-    public ConsumerConfig ConsumerConfig(string cluster, string groupId)
+    /// <summary>
+    /// Settings of a namespace's consumer; its client id names the group, so broker logs and quotas tell namespaces
+    /// apart. With <see cref="KafkaOptions.InstanceName"/> set and <paramref name="member"/> true, it is a static member.
+    /// </summary>
+    public ConsumerConfig ConsumerConfig(string cluster, string groupId, bool member = false)
     {
-        var config = new ConsumerConfig(Settings(cluster, new Dictionary<string, string>
+        var defaults = new Dictionary<string, string>
         {
             ["group.id"] = groupId,
             ["enable.auto.commit"] = "false",
@@ -94,8 +97,13 @@ internal sealed class KafkaClusters : IDisposable
             ["enable.partition.eof"] = "false",
             ["partition.assignment.strategy"] = "cooperative-sticky",
             ["client.id"] = $"walservice.{groupId}",
-        }));
-        return config;
+        };
+        if (member && !string.IsNullOrEmpty(_options.InstanceName))
+        {
+            defaults["group.instance.id"] = $"{_options.InstanceName}.{groupId}";
+        }
+
+        return new ConsumerConfig(Settings(cluster, defaults));
     }
 
     public void LogLine(LogMessage message)

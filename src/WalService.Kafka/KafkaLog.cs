@@ -19,6 +19,7 @@ internal sealed partial class KafkaLog : BrokeredLog<KafkaSubscription>, ILogBac
     private readonly WorkSignals _signals;
     private readonly ILogger _logger;
     private readonly KafkaAppender _appender;
+    private readonly ParkedConsumers _parked;
 
     public KafkaLog(
         KafkaClusters clusters,
@@ -27,6 +28,7 @@ internal sealed partial class KafkaLog : BrokeredLog<KafkaSubscription>, ILogBac
         IDeadLetterArchive archive,
         WorkSignals signals,
         KafkaMetrics metrics,
+        ParkedConsumers parked,
         TimeProvider time,
         ILogger<KafkaLog> logger)
         : base(BackendKind.Kafka, ledger, archive, time, logger)
@@ -36,6 +38,7 @@ internal sealed partial class KafkaLog : BrokeredLog<KafkaSubscription>, ILogBac
         _registry = registry;
         _signals = signals;
         _logger = logger;
+        _parked = parked;
         _appender = new KafkaAppender(clusters, registry, Ledger.Appends);
         metrics.ObserveLagOf(() => Subscriptions.All.SelectMany(s => (s.Consumer?.Lag() ?? []).Select(l => (s.Namespace, l.Partition, l.Lag))));
     }
@@ -43,10 +46,17 @@ internal sealed partial class KafkaLog : BrokeredLog<KafkaSubscription>, ILogBac
     protected override Task<AppendResult[]> AppendAtAsync(IReadOnlyList<AppendRequest> requests, DateTimeOffset now, CancellationToken cancellationToken) =>
         _appender.AppendAsync(requests, now, cancellationToken);
 
+    /// <summary>Stops consuming the namespace here, its parked consumer too, and forgets its dead letters.</summary>
+    public override async Task DropNamespaceAsync(string ns, CancellationToken cancellationToken)
+    {
+        await base.DropNamespaceAsync(ns, cancellationToken);
+        await _parked.DropAsync(ns);
+    }
+
     /// <summary>Joins the namespace's consumer group (see <see cref="KafkaSubscription"/>).</summary>
     protected override ValueTask<KafkaSubscription> StartAsync(NamespaceSettings settings, CancellationToken cancellationToken)
     {
         var ns = settings.Name;
-        return ValueTask.FromResult(new KafkaSubscription(settings, Ledger, _clusters, _appender, Time, _logger, () => _signals.Notify(ns)));
+        return ValueTask.FromResult(new KafkaSubscription(settings, Ledger, _clusters, _appender, _parked, Time, _logger, () => _signals.Notify(ns)));
     }
 }

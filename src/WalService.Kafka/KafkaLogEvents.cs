@@ -40,4 +40,13 @@ internal static partial class KafkaLogEvents
 
     [LoggerMessage(3013, LogLevel.Error, "Consumer {Client} fell behind its topic's retention: records were deleted before they were delivered, and it goes on from the oldest one kept. Keep retention above the longest backlog. {Text}")]
     public static partial void BehindRetention(ILogger logger, string client, string text);
+
+    [LoggerMessage(3014, LogLevel.Information, "A missing topic of namespace {Namespace} exists now; its consumer subscribes again")]
+    public static partial void TopicAppeared(ILogger logger, string @namespace);
+
+    [LoggerMessage(3015, LogLevel.Information, "Namespace {Namespace} is paused: its consumer stays in the group, parked, for its resumption")]
+    public static partial void Parked(ILogger logger, string @namespace);
+
+    [LoggerMessage(3016, LogLevel.Information, "Namespace {Namespace} resumes with its parked consumer, already assigned")]
+    public static partial void Reclaimed(ILogger logger, string @namespace);
 }

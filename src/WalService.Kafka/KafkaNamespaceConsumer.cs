@@ -19,6 +19,7 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MissingTopicCheck = TimeSpan.FromSeconds(1);
     private const int MaxRecordsPerPoll = 500;
 
     private readonly object _gate = new();
@@ -30,10 +31,15 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action _workArrived;
+    private readonly KafkaClusters _clusters;
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _commitEvery = (long)(CommitInterval.TotalSeconds * Stopwatch.Frequency);
     private volatile bool _stopping;
+    /// <summary>A subscribed topic was missing and exists now: this consumer ends so a new one subscribes afresh.</summary>
+    private volatile bool _resubscribe;
+    private long _missingCheckedAt;
+    private bool _topicMissing;
     /// <summary>Lease tokens are unique in the process, so a late verdict for a replaced consumer's lease matches nothing.</summary>
     private static long _lastToken;
     private long _lastCommit;
@@ -48,7 +54,8 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
         _time = time;
         _logger = logger;
         _workArrived = workArrived;
-        _consumer = new ConsumerBuilder<byte[], byte[]>(clusters.ConsumerConfig(kafka.Cluster, clusters.Options.ConsumerGroupPrefix + ns))
+        _clusters = clusters;
+        _consumer = new ConsumerBuilder<byte[], byte[]>(clusters.ConsumerConfig(kafka.Cluster, clusters.Options.ConsumerGroupPrefix + ns, member: true))
             .SetLogHandler((_, m) => clusters.LogLine(m))
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
@@ -99,7 +106,10 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
         new Thread(Run) { IsBackground = true, Name = $"kafka-consumer {_ns}" }.Start();
     }
 
-    /// <summary>The polling thread ended without being asked to (a fatal client error); the consumer must be replaced.</summary>
+    /// <summary>
+    /// The polling thread ended without being asked to (a fatal client error, or a subscribed topic that was missing
+    /// appeared); the consumer must be replaced.
+    /// </summary>
     public bool Failed => _stopped.Task.IsCompleted && !_stopping;
 
     /// <summary>Leaves the group after committing what is done; the next owner takes the rest.</summary>
@@ -140,6 +150,24 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
         lock (_gate)
         {
             return _buffers.Values.Select(b => b.NextDue(now)).Where(d => d is not null).Min();
+        }
+    }
+
+    /// <summary>
+    /// Ends every lease: the subscription that handed them out stopped, so their verdicts will not come. Their records
+    /// are available again at once, for the subscription that takes this consumer over.
+    /// </summary>
+    public void ForgetLeases()
+    {
+        lock (_gate)
+        {
+            foreach (var record in _leases.Values.Where(r => r.State == RecordState.Leased))
+            {
+                record.State = RecordState.Waiting;
+            }
+
+            _leases.Clear();
+            Monitor.PulseAll(_gate);
         }
     }
 
@@ -213,13 +241,14 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
     {
         try
         {
-            while (!_stopping)
+            while (!_stopping && !_resubscribe)
             {
                 try
                 {
                     Poll();
                     CommitFinished(force: false);
                     AdjustPauses();
+                    CheckMissingTopics();
                 }
                 catch (KafkaException ex) when (!ex.Error.IsFatal)
                 {
@@ -237,6 +266,33 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
         finally
         {
             _stopped.TrySetResult();
+            if (_resubscribe)
+            {
+                // The worker's next lease starts the consumer that replaces this one.
+                _workArrived();
+            }
+        }
+    }
+
+    /// <summary>
+    /// librdkafka looks for a subscribed topic that did not exist only at its next metadata refresh (minutes), so while
+    /// one is missing this lists the cluster's topics every <see cref="MissingTopicCheck"/>; once all exist, the
+    /// consumer ends and its replacement subscribes with them (<see cref="Failed"/>).
+    /// </summary>
+    private void CheckMissingTopics()
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (!_topicMissing || Stopwatch.GetElapsedTime(_missingCheckedAt, now) < MissingTopicCheck)
+        {
+            return;
+        }
+
+        _missingCheckedAt = now;
+        if (KafkaTopics.Partitions(_clusters, _kafka.Cluster, MissingTopicCheck) is { } topics
+            && topics.ContainsKey(_kafka.Topic) && topics.ContainsKey(_kafka.RetryTopic))
+        {
+            KafkaLogEvents.TopicAppeared(_logger, _ns);
+            _resubscribe = true;
         }
     }
 
@@ -250,6 +306,17 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
             try
             {
                 record = _consumer.Consume(timeout);
+            }
+            catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.UnknownTopicOrPart)
+            {
+                if (!_topicMissing)
+                {
+                    _topicMissing = true;
+                    _missingCheckedAt = Stopwatch.GetTimestamp();
+                    KafkaLogEvents.ConsumeFailed(_logger, _ns, ex.Error.Reason);
+                }
+
+                break;
             }
             catch (ConsumeException ex)
             {

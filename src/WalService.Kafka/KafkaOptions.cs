@@ -21,6 +21,18 @@ public sealed class KafkaOptions
     [Range(1, 1_000_000)]
     public int MaxBufferedPerPartition { get; set; } = 5000;
 
+    /// <summary>
+    /// This instance's name in every namespace's consumer group, as static membership (librdkafka's
+    /// <c>group.instance.id</c> is this name, a dot, and the group) [unset: dynamic membership]. Give each instance a
+    /// name that stays the same across its restarts and that no other instance uses (two live instances with one name
+    /// fence each other out): an instance that is killed and restarted within the session timeout then takes its
+    /// partitions back at once, where a dynamic member waits for the session timeout (45 s by default) to pass. A
+    /// static member does not leave its group on shutdown, so an instance that stops for good holds its partitions
+    /// until the session timeout. Needs brokers that support static membership (Kafka 2.3 or later).
+    /// </summary>
+    [RegularExpression("^[a-zA-Z0-9._-]{1,100}$")]
+    public string? InstanceName { get; set; }
+
     /// <summary>How long a rebalance waits for deliveries under way in revoked partitions before it hands them over [10 s].</summary>
     public TimeSpan RevokeGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

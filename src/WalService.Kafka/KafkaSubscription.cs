@@ -11,7 +11,8 @@ namespace WalService.Kafka;
 /// goes to the retry topic with its next due time and attempt, except one with an ordering key, which waits in place so
 /// later messages of its key keep their order; a dead letter goes to the dead-letter topic (error in its headers) and
 /// to the archive. A consumer whose client failed is replaced at the next lease: its records go back to the group, and
-/// the new member reads them again from the committed offsets.
+/// the new member reads them again from the committed offsets. A paused namespace keeps its consumer in the group
+/// (<see cref="ParkedConsumers"/>), so resuming it delivers without a new group join.
 /// </summary>
 internal sealed class KafkaSubscription : BrokeredSubscription
 {
@@ -21,11 +22,13 @@ internal sealed class KafkaSubscription : BrokeredSubscription
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action _workArrived;
+    private readonly ParkedConsumers _parked;
     private readonly ConsumerSlot<KafkaNamespaceConsumer> _consumer;
 
-    public KafkaSubscription(NamespaceSettings settings, BrokeredLedger ledger, KafkaClusters clusters, KafkaAppender appender, TimeProvider time, ILogger logger, Action workArrived)
+    public KafkaSubscription(NamespaceSettings settings, BrokeredLedger ledger, KafkaClusters clusters, KafkaAppender appender, ParkedConsumers parked, TimeProvider time, ILogger logger, Action workArrived)
         : base(settings, ledger)
     {
+        _parked = parked;
         _kafka = KafkaNamespace.From(settings.Source.Config);
         _clusters = clusters;
         _appender = appender;
@@ -128,11 +131,39 @@ internal sealed class KafkaSubscription : BrokeredSubscription
         RecordDeadLettered(message, error, at);
     }
 
-    /// <summary>Leaves the group after committing what is done; the next owner takes the rest.</summary>
-    protected override Task StopTransportAsync() => _consumer.StopAsync(c => c.StopAsync());
+    /// <summary>
+    /// Leaves the group after committing what is done; the next owner takes the rest. A paused namespace's consumer stays
+    /// in the group instead, parked for the subscription that resumes it (<see cref="ParkedConsumers"/>).
+    /// </summary>
+    protected override async Task StopTransportAsync()
+    {
+        if (!_parked.Wants(Namespace, _kafka))
+        {
+            await _consumer.StopAsync(c => c.StopAsync());
+            return;
+        }
+
+        if (_consumer.Detach() is not { } consumer)
+        {
+            return;
+        }
+
+        if (consumer.Failed)
+        {
+            consumer.Dispose();
+            return;
+        }
+
+        _parked.Park(Namespace, _kafka, consumer);
+    }
 
     private KafkaNamespaceConsumer Start()
     {
+        if (_parked.Take(Namespace, _kafka) is { } parked)
+        {
+            return parked;
+        }
+
         var started = new KafkaNamespaceConsumer(Namespace, _kafka, _clusters, _time, _logger, _workArrived);
         started.Start();
         return started;

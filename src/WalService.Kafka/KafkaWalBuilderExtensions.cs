@@ -20,6 +20,7 @@ public static class KafkaWalBuilderExtensions
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<KafkaMetrics>();
         builder.Services.TryAddSingleton<KafkaClusters>();
+        builder.Services.TryAddSingleton<ParkedConsumers>();
         builder.Services.TryAddSingleton<KafkaLog>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, KafkaLog>(sp => sp.GetRequiredService<KafkaLog>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, KafkaTargetHandler>());

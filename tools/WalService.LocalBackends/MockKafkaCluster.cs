@@ -39,7 +39,9 @@ public sealed partial class MockKafkaCluster : IDisposable
 
     /// <summary>
     /// Settings that point a server's cluster <paramref name="name"/> at this mock, with a short session timeout so
-    /// rebalances take seconds, and a short produce timeout so a write during an outage is answered in seconds.
+    /// rebalances take seconds, and a short produce timeout so a write during an outage is answered in seconds. The mock
+    /// answers a fetch that found nothing only after the fetch's <c>fetch.wait.max.ms</c> (500 ms by default), not
+    /// when a record arrives as a broker does, so consumers here wait at most 10 ms per fetch.
     /// </summary>
     public Dictionary<string, string?> ServerSettings(string name = "default") => new(StringComparer.Ordinal)
     {
@@ -47,6 +49,7 @@ public sealed partial class MockKafkaCluster : IDisposable
         [$"Wal:Kafka:Clusters:{name}:Properties:session.timeout.ms"] = "6000",
         [$"Wal:Kafka:Clusters:{name}:Properties:heartbeat.interval.ms"] = "500",
         [$"Wal:Kafka:Clusters:{name}:Properties:message.timeout.ms"] = "5000",
+        [$"Wal:Kafka:Clusters:{name}:Properties:fetch.wait.max.ms"] = "10",
         [$"Wal:Kafka:Clusters:{name}:CreateTopics"] = "false",
     };
 
@@ -66,6 +69,13 @@ public sealed partial class MockKafkaCluster : IDisposable
         CreateTopic($"wal.{ns}.retry", partitions);
         CreateTopic($"wal.{ns}.dlq", 1);
     }
+
+    /// <summary>
+    /// The brokers' <c>group.initial.rebalance.delay.ms</c>: how long a group with no members waits for more before its
+    /// first assignment [3 s, as on a broker by default].
+    /// </summary>
+    public void SetInitialRebalanceDelay(TimeSpan delay) =>
+        Native.rd_kafka_mock_group_initial_rebalance_delay_ms(_cluster, (int)delay.TotalMilliseconds);
 
     public void SetBrokersDown(bool down)
     {
@@ -104,20 +114,26 @@ public sealed partial class MockKafkaCluster : IDisposable
     private static partial class Native
     {
         private const string Library = "walservice-librdkafka";
-        private static int _bound;
+        private static readonly Lock Gate = new();
+        private static bool _bound;
 
+        /// <summary>Binds once; a second cluster made meanwhile on another thread waits until the first has bound.</summary>
         public static void Bind()
         {
-            if (Interlocked.Exchange(ref _bound, 1) == 1)
+            lock (Gate)
             {
-                return;
-            }
+                if (_bound)
+                {
+                    return;
+                }
 
-            var path = File.ReadLines("/proc/self/maps")
-                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault())
-                .FirstOrDefault(p => p is not null && Path.GetFileName(p).Contains("librdkafka", StringComparison.Ordinal))
-                ?? throw new InvalidOperationException("librdkafka is not loaded in this process");
-            NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, _, _) => name == Library ? NativeLibrary.Load(path) : IntPtr.Zero);
+                var path = File.ReadLines("/proc/self/maps")
+                    .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault())
+                    .FirstOrDefault(p => p is not null && Path.GetFileName(p).Contains("librdkafka", StringComparison.Ordinal))
+                    ?? throw new InvalidOperationException("librdkafka is not loaded in this process");
+                NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, _, _) => name == Library ? NativeLibrary.Load(path) : IntPtr.Zero);
+                _bound = true;
+            }
         }
 
         [LibraryImport(Library)]
@@ -125,6 +141,9 @@ public sealed partial class MockKafkaCluster : IDisposable
 
         [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
         public static partial int rd_kafka_mock_topic_create(IntPtr mcluster, string topic, int partitionCount, int replicationFactor);
+
+        [LibraryImport(Library)]
+        public static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);
 
         [LibraryImport(Library)]
         public static partial int rd_kafka_mock_broker_set_down(IntPtr mcluster, int brokerId);

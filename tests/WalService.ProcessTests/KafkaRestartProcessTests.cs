@@ -1,0 +1,97 @@
+using WalService.Api.V1;
+using WalService.Client;
+using WalService.LocalBackends;
+using WalService.TestSupport;
+
+namespace WalService.ProcessTests;
+
+/// <summary>
+/// A Kafka namespace after its server process stops and starts again, on librdkafka's mock cluster (hosted by the
+/// test process, so it outlives the server): a delayed message pending across a SIGTERM arrives soon after its due time
+/// or the restart, whichever is later, and after a SIGKILL the restarted process delivers again once the killed
+/// member's session has timed out (6 s here; the mock cluster does not let a static member take its old place). The
+/// measured times are written to the test output; the bounds are generous.
+/// </summary>
+public sealed class KafkaRestartProcessTests : IAsyncLifetime
+{
+    private const string Namespace = "restarts";
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+    private readonly string _folder = Directory.CreateTempSubdirectory("wal-process-").FullName;
+    private MockKafkaCluster _kafka = null!;
+    private HttpTargetServer _target = null!;
+    private ServerProcess _server = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _kafka = new MockKafkaCluster();
+        _target = await HttpTargetServer.StartAsync();
+        _server = new ServerProcess(_folder);
+        foreach (var (key, value) in _kafka.ServerSettings())
+        {
+            _server.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _target.DisposeAsync();
+        _kafka.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task ADelayedMessageAcrossSigtermAndAWriteAfterSigkillArriveSoonAfterTheRestart()
+    {
+        try
+        {
+            Step("1. start the server, create a Kafka namespace and see it deliver");
+            await _server.StartAsync();
+            _kafka.CreateNamespaceTopics(Namespace, partitions: 2);
+            await _server.CreateClient().Admin.CreateNamespaceAsync(
+                new CreateNamespaceRequest { Config = new NamespaceConfig { Name = Namespace, Kafka = new KafkaBackend(), Target = new Target { Http = new HttpTarget { Url = _target.Url("/ok") } } } },
+                cancellationToken: Ct);
+            await WriteAndWaitAsync("warm-up", null);
+
+            Step("2. write a message due in 3 s, SIGTERM at once, start again");
+            var delayed = await WriteAsync("delayed", TimeSpan.FromSeconds(3));
+            var due = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3);
+            await _server.TerminateAsync(TimeSpan.FromSeconds(30));
+            await _server.StartAsync();
+            var restarted = DateTimeOffset.UtcNow;
+            var arrived = await _target.WaitForAppliedAsync(delayed, Generous);
+            var from = due > restarted ? due : restarted;
+            Step($"   arrived {(arrived.ReceivedAt - from).TotalMilliseconds:F0} ms after the later of its due time and the restart");
+            Assert.True(arrived.ReceivedAt >= due - TimeSpan.FromMilliseconds(50), "the delayed message arrived early");
+
+            Step("3. SIGKILL, start again, write: the restarted process delivers");
+            await _server.KillAsync();
+            await _server.StartAsync();
+            var sinceRestart = await WriteAndWaitAsync("after-kill", restartedAt: DateTimeOffset.UtcNow);
+            Step($"   first delivery {sinceRestart.TotalMilliseconds:F0} ms after the restart");
+        }
+        catch
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine("server log tail:" + Environment.NewLine + _server.LogTail);
+            throw;
+        }
+    }
+
+    private async Task<string> WriteAsync(string payload, TimeSpan? delay)
+    {
+        var answer = await _server.CreateClient().WriteAsync(Namespace, System.Text.Encoding.UTF8.GetBytes(payload), new WalWriteOptions { Delay = delay }, Ct);
+        Assert.Equal(Trilean.True, answer.Durable);
+        return answer.MessageId;
+    }
+
+    private async Task<TimeSpan> WriteAndWaitAsync(string payload, DateTimeOffset? restartedAt)
+    {
+        var id = await WriteAsync(payload, null);
+        var arrived = await _target.WaitForAppliedAsync(id, Generous);
+        return restartedAt is { } at ? arrived.ReceivedAt - at : TimeSpan.Zero;
+    }
+
+    private static void Step(string text) => TestContext.Current.TestOutputHelper?.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {text}");
+}

@@ -30,46 +30,76 @@ internal static class EnvelopeHeaders
     public const string DeadLetteredAt = "wal-dead-lettered-at";
     private const string HeaderPrefix = "wal-header-";
 
-    public static Message<byte[], byte[]> ToMessage(Envelope envelope, params (string Name, string Value)[] extra)
+    public static Message<byte[], byte[]> ToMessage(Envelope envelope, params (string Name, string Value)[] extra) =>
+        new RecordWriter().ToMessage(envelope, extra);
+
+    /// <summary>
+    /// Builds the records of one batch. The message id's bytes serve as the key and the <c>wal-message-id</c> header
+    /// alike, and a <c>traceparent</c> shared by consecutive envelopes (those of one request) is encoded once.
+    /// </summary>
+    public sealed class RecordWriter
     {
-        ArgumentNullException.ThrowIfNull(envelope);
-        var meta = envelope.Meta;
-        var headers = new Headers { { MessageId, Utf8(meta.MessageId) } };
-        if (meta.DeliverAtMs != meta.OriginalWriteTimeMs)
+        private string? _traceParent;
+        private byte[] _traceParentBytes = [];
+
+        public Message<byte[], byte[]> ToMessage(Envelope envelope, params (string Name, string Value)[] extra)
         {
-            headers.Add(DeliverAt, Number(meta.DeliverAtMs));
+            ArgumentNullException.ThrowIfNull(envelope);
+            ArgumentNullException.ThrowIfNull(extra);
+            var meta = envelope.Meta;
+            var messageId = Utf8(meta.MessageId);
+            var headers = new Headers { { MessageId, messageId } };
+            if (meta.DeliverAtMs != meta.OriginalWriteTimeMs)
+            {
+                headers.Add(DeliverAt, Number(meta.DeliverAtMs));
+            }
+
+            if (meta.Attempt > 1)
+            {
+                headers.Add(Attempt, Number(meta.Attempt));
+            }
+
+            AddIfSet(headers, OrderingKey, meta.OrderingKey);
+            AddIfSet(headers, IdempotencyKey, meta.IdempotencyKey);
+            if (meta.TraceParent.Length > 0)
+            {
+                headers.Add(TraceParent, TraceParentBytes(meta.TraceParent));
+            }
+
+            if (meta.Target is not null)
+            {
+                headers.Add(Target, meta.Target.ToByteArray());
+            }
+
+            foreach (var (name, value) in meta.Headers)
+            {
+                headers.Add(HeaderPrefix + name, Utf8(value));
+            }
+
+            foreach (var (name, value) in extra)
+            {
+                headers.Add(name, Utf8(value));
+            }
+
+            return new Message<byte[], byte[]>
+            {
+                Key = string.IsNullOrEmpty(meta.OrderingKey) ? messageId : Utf8(meta.OrderingKey),
+                Value = WholeArray(envelope.Payload),
+                Headers = headers,
+                Timestamp = new Timestamp(meta.OriginalWriteTimeMs, TimestampType.CreateTime),
+            };
         }
 
-        if (meta.Attempt > 1)
+        private byte[] TraceParentBytes(string traceParent)
         {
-            headers.Add(Attempt, Number(meta.Attempt));
-        }
+            if (!string.Equals(traceParent, _traceParent, StringComparison.Ordinal))
+            {
+                _traceParent = traceParent;
+                _traceParentBytes = Utf8(traceParent);
+            }
 
-        AddIfSet(headers, OrderingKey, meta.OrderingKey);
-        AddIfSet(headers, IdempotencyKey, meta.IdempotencyKey);
-        AddIfSet(headers, TraceParent, meta.TraceParent);
-        if (meta.Target is not null)
-        {
-            headers.Add(Target, meta.Target.ToByteArray());
+            return _traceParentBytes;
         }
-
-        foreach (var (name, value) in meta.Headers)
-        {
-            headers.Add(HeaderPrefix + name, Utf8(value));
-        }
-
-        foreach (var (name, value) in extra)
-        {
-            headers.Add(name, Utf8(value));
-        }
-
-        return new Message<byte[], byte[]>
-        {
-            Key = Utf8(string.IsNullOrEmpty(meta.OrderingKey) ? meta.MessageId : meta.OrderingKey),
-            Value = WholeArray(envelope.Payload),
-            Headers = headers,
-            Timestamp = new Timestamp(meta.OriginalWriteTimeMs, TimestampType.CreateTime),
-        };
     }
 
     /// <summary>

@@ -41,8 +41,16 @@ internal sealed class KafkaAppender(KafkaClusters clusters, NamespaceRegistry re
         var toProduce = await ledger.ClaimKeysAsync(requests, i => targets[i]?.Settings.Name, results, now);
         await ProduceAsync(requests, targets, toProduce, results);
         await ledger.ReleaseFailedClaimsAsync(requests, toProduce, results);
-        await ledger.RecordAsync(
-            [.. toProduce.Where(i => results[i].Durable == Trilean.True && targets[i]!.Value.Settings.TrackStatus).Select(i => LedgerAppends.Waiting(requests[i].Envelope, now))]);
+        var statuses = new List<LedgerUpdate>(toProduce.Count);
+        foreach (var i in toProduce)
+        {
+            if (results[i].Durable == Trilean.True && targets[i]!.Value.Settings.TrackStatus)
+            {
+                statuses.Add(LedgerAppends.Waiting(requests[i].Envelope, now));
+            }
+        }
+
+        await ledger.RecordAsync(statuses);
         return results;
     }
 
@@ -68,22 +76,39 @@ internal sealed class KafkaAppender(KafkaClusters clusters, NamespaceRegistry re
             return Task.CompletedTask;
         }
 
-        var allReported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var remaining = indexes.Count;
+        var batch = new ProducedBatch(requests, results, indexes.Count);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var records = new EnvelopeHeaders.RecordWriter();
         foreach (var i in indexes)
         {
-            var envelope = requests[i].Envelope;
             var kafka = targets[i]!.Value.Kafka;
-            clusters.Produce(kafka.Cluster, kafka.Topic, EnvelopeHeaders.ToMessage(envelope), (status, error) =>
-            {
-                results[i] = Result(envelope.MessageId, status, error);
-                if (Interlocked.Decrement(ref remaining) == 0)
-                {
-                    allReported.TrySetResult();
-                }
-            });
+            clusters.Produce(kafka.Cluster, kafka.Topic, records.ToMessage(requests[i].Envelope), started, new RecordReport(batch, i));
         }
 
-        return allReported.Task;
+        return batch.AllReported;
+    }
+
+    /// <summary>The records of one append under way: answered once the last delivery report is in.</summary>
+    private sealed class ProducedBatch(IReadOnlyList<AppendRequest> requests, AppendResult[] results, int count)
+    {
+        private readonly TaskCompletionSource _allReported = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _remaining = count;
+
+        public Task AllReported => _allReported.Task;
+
+        public void Reported(int index, PersistenceStatus status, Error error)
+        {
+            results[index] = Result(requests[index].Envelope.MessageId, status, error);
+            if (Interlocked.Decrement(ref _remaining) == 0)
+            {
+                _allReported.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Where the delivery report of entry <paramref name="index"/> goes: one small object a record.</summary>
+    private sealed class RecordReport(ProducedBatch batch, int index) : DeliveryReceiver
+    {
+        public override void Reported(PersistenceStatus status, Error error) => batch.Reported(index, status, error);
     }
 }

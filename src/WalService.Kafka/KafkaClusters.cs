@@ -41,19 +41,24 @@ internal sealed class KafkaClusters : IDisposable
     public void Produce(string cluster, string topic, Message<byte[], byte[]> message, Action<PersistenceStatus, Error> onReport)
     {
         ArgumentNullException.ThrowIfNull(onReport);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Produce(cluster, topic, message, System.Diagnostics.Stopwatch.GetTimestamp(), new CallbackReceiver(onReport));
+    }
+
+    /// <summary>
+    /// Hands a record to the cluster's shared producer; <paramref name="receiver"/> gets its outcome, measured from
+    /// <paramref name="startedAt"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp: a batch reads the clock once).
+    /// </summary>
+    public void Produce(string cluster, string topic, Message<byte[], byte[]> message, long startedAt, DeliveryReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        receiver.Start(_metrics, cluster, startedAt);
         try
         {
-            Producer(cluster).Produce(topic, message, report =>
-            {
-                _metrics.Produced(cluster, started, report.Status, report.Error.Code);
-                onReport(report.Status, report.Error);
-            });
+            Producer(cluster).Produce(topic, message, receiver.OnReport);
         }
         catch (KafkaException ex)
         {
-            _metrics.Produced(cluster, started, PersistenceStatus.NotPersisted, ex.Error.Code);
-            onReport(PersistenceStatus.NotPersisted, ex.Error);
+            receiver.Finish(PersistenceStatus.NotPersisted, ex.Error);
         }
     }
 
@@ -161,6 +166,11 @@ internal sealed class KafkaClusters : IDisposable
         }
 
         return defaults;
+    }
+
+    private sealed class CallbackReceiver(Action<PersistenceStatus, Error> onReport) : DeliveryReceiver
+    {
+        public override void Reported(PersistenceStatus status, Error error) => onReport(status, error);
     }
 
     private static LogLevel LevelOf(SyslogLevel level) => level switch

@@ -128,13 +128,17 @@ public sealed class WriteCoordinator(
             results = [.. group.Select(a => new AppendResult(Trilean.Unknown, a.Admission.Request.Envelope.MessageId, $"the log failed: {ex.Message}"))];
         }
 
+        string? notified = null;
         for (var j = 0; j < group.Count; j++)
         {
             var (index, admission) = group[j];
             var result = results[j];
-            if (result.Durable == Trilean.True)
+            var ns = admission.Request.Envelope.Meta.Namespace;
+            if (result.Durable == Trilean.True && !string.Equals(ns, notified, StringComparison.Ordinal))
             {
-                signals.Notify(admission.Request.Envelope.Meta.Namespace);
+                // One signal wakes the namespace's worker for everything the batch wrote to it.
+                signals.Notify(ns);
+                notified = ns;
             }
 
             outcomes[index] = new WriteOutcome(new WriteToLogResponse

@@ -3,13 +3,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using WalService.LocalBackends;
 
 namespace WalService.Bench;
 
@@ -29,29 +24,16 @@ internal sealed record Receipt(string Namespace, string MessageId, long Sequence
 /// </summary>
 internal sealed class TimingTarget : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<Receipt> _receipts = new();
     private readonly ConcurrentDictionary<string, StrongBox<int>> _applied = new(StringComparer.Ordinal);
+    private LoopbackHttpServer _http = null!;
 
-    private TimingTarget(WebApplication app)
-    {
-        _app = app;
-        _app.Run(HandleAsync);
-    }
-
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => _http.BaseAddress;
 
     public static async Task<TimingTarget> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var target = new TimingTarget(builder.Build());
-        await target._app.StartAsync();
-        var address = target._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        target.BaseAddress = new Uri(address);
+        var target = new TimingTarget();
+        target._http = await LoopbackHttpServer.StartAsync(app => app.Run(target.HandleAsync));
         return target;
     }
 
@@ -64,11 +46,7 @@ internal sealed class TimingTarget : IAsyncDisposable
     /// <summary>The requests of namespace <paramref name="ns"/> so far.</summary>
     public IReadOnlyList<Receipt> For(string ns) => [.. _receipts.Where(r => r.Namespace == ns)];
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _http.DisposeAsync();
 
     private async Task HandleAsync(HttpContext context)
     {

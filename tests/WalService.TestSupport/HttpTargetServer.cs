@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using WalService.LocalBackends;
 
 namespace WalService.TestSupport;
 
@@ -21,16 +16,10 @@ public sealed record ReceivedRequest(string Path, string MessageId, int Attempt,
 /// </summary>
 public sealed class HttpTargetServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
+    private LoopbackHttpServer _http = null!;
 
-    private HttpTargetServer(WebApplication app)
-    {
-        _app = app;
-        _app.MapPost("/{**path}", HandleAsync);
-    }
-
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => _http.BaseAddress;
 
     /// <summary>The status <c>/switch</c> answers with.</summary>
     public int SwitchStatus { get; set; } = 200;
@@ -39,16 +28,8 @@ public sealed class HttpTargetServer : IAsyncDisposable
 
     public static async Task<HttpTargetServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        // The test's folder may hold the WAL server's appsettings.json (its Kestrel endpoints): this server takes none of it.
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var server = new HttpTargetServer(builder.Build());
-        await server._app.StartAsync();
-        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address);
+        var server = new HttpTargetServer();
+        server._http = await LoopbackHttpServer.StartAsync(app => app.MapPost("/{**path}", server.HandleAsync));
         return server;
     }
 
@@ -63,11 +44,7 @@ public sealed class HttpTargetServer : IAsyncDisposable
             timeout,
             $"message {messageId} to be applied at the target");
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _http.DisposeAsync();
 
     private async Task HandleAsync(HttpContext context, string path)
     {

@@ -28,17 +28,17 @@ internal sealed partial class SqliteLog
     /// <summary>Adds to <paramref name="leased"/>, after the heads it holds, the runs behind each keyed head, within <paramref name="max"/> in all.</summary>
     private static void LeaseRuns(WriteContext db, string ns, int max, long nowMs, long leaseUntil, List<LeasedMessage> leased, List<(long Seq, string Id, string Reason)> unreadable)
     {
-        var heads = leased.Where(m => m.Envelope.Meta.OrderingKey.Length > 0).ToList();
-        foreach (var head in heads)
+        var heads = leased.Count;
+        for (var i = 0; i < heads && leased.Count < max; i++)
         {
-            var room = max - leased.Count;
-            if (room <= 0)
+            var head = leased[i];
+            if (head.Envelope.Meta.OrderingKey.Length == 0)
             {
-                return;
+                continue;
             }
 
             var run = new List<LeasedMessage>();
-            using (var reader = db.Query(LeaseRunSql, leaseUntil, ns, nowMs, room, head.Envelope.Meta.OrderingKey, head.LeaseToken))
+            using (var reader = db.Query(LeaseRunSql, leaseUntil, ns, nowMs, max - leased.Count, head.Envelope.Meta.OrderingKey, head.LeaseToken))
             {
                 while (reader.Read())
                 {

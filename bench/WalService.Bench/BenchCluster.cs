@@ -35,12 +35,18 @@ internal sealed class BenchCluster : IDisposable
     }
 
     /// <summary>
-    /// Configuration of a server the bench starts: its cluster <paramref name="name"/> is this one. On the mock, topics
-    /// come from the bench (the mock does not serve CreateTopics), and consumer groups settle in seconds.
+    /// Configuration of a server the bench starts: its cluster <paramref name="name"/> is this one, its consumers use
+    /// <paramref name="groupProtocol"/>. On the mock, topics come from the bench (the mock does not serve CreateTopics),
+    /// and consumer groups settle in seconds.
     /// </summary>
-    public IReadOnlyDictionary<string, string?> ServerSettings(string name) => _mock is not null
-        ? _mock.ServerSettings(name)
-        : new Dictionary<string, string?>(StringComparer.Ordinal) { [$"Wal:Kafka:Clusters:{name}:BootstrapServers"] = BootstrapServers };
+    public IReadOnlyDictionary<string, string?> ServerSettings(string name, string groupProtocol)
+    {
+        var settings = _mock is not null
+            ? _mock.ServerSettings(name)
+            : new Dictionary<string, string?>(StringComparer.Ordinal) { [$"Wal:Kafka:Clusters:{name}:BootstrapServers"] = BootstrapServers };
+        settings[$"Wal:Kafka:Clusters:{name}:GroupProtocol"] = groupProtocol;
+        return settings;
+    }
 
     /// <summary>
     /// Creates the plain producer's topic, and on the mock also the namespace's topics (the server creates them on a

@@ -37,7 +37,7 @@ internal static class BenchRunner
 
             if (settings.StartServer is { } dll)
             {
-                var config = cluster?.ServerSettings(settings.KafkaCluster) ?? sqs?.ServerSettings() ?? new Dictionary<string, string?>();
+                var config = cluster?.ServerSettings(settings.KafkaCluster, settings.KafkaGroupProtocol) ?? sqs?.ServerSettings() ?? new Dictionary<string, string?>();
                 server = await ServerProcess.StartAsync(dll, config, cancellationToken);
                 output.WriteLine($"started server pid {server.Process.Id}: gRPC {server.GrpcAddress}, ops {server.OpsAddress}, data {server.DataDirectory}");
                 settings = settings with { Address = server.GrpcAddress, OpsAddress = server.OpsAddress };

@@ -68,6 +68,9 @@ internal sealed partial record BenchSettings
     /// <summary>The server's name for that cluster (<c>Wal:Kafka:Clusters:&lt;name&gt;</c>).</summary>
     public string KafkaCluster { get; init; } = "default";
 
+    /// <summary>The consumer group protocol of a server the bench starts (<c>Wal:Kafka:Clusters:&lt;name&gt;:GroupProtocol</c>): classic or consumer.</summary>
+    public string KafkaGroupProtocol { get; init; } = "classic";
+
     /// <summary>Partitions of the namespace's topic and of the plain producer's topic, when the bench creates them.</summary>
     public int KafkaPartitions { get; init; } = 4;
 

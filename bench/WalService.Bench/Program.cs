@@ -21,6 +21,8 @@ var trackStatus = new Option<bool>("--track-status") { Description = "track_stat
 var kafkaMock = new Option<bool>("--kafka-mock") { Description = "Kafka mode on librdkafka's mock cluster, hosted by the bench (needs --start-server)" };
 var kafkaBootstrap = new Option<string?>("--kafka-bootstrap") { Description = "Kafka mode on the existing cluster at these bootstrap servers" };
 var kafkaCluster = new Option<string>("--kafka-cluster") { Description = "the server's name for that cluster (Wal:Kafka:Clusters:<name>)", DefaultValueFactory = _ => "default" };
+var kafkaGroupProtocol = new Option<string>("--kafka-group-protocol") { Description = "the consumer group protocol of a server the bench starts on Kafka: classic or consumer (KIP-848)", DefaultValueFactory = _ => "classic" };
+kafkaGroupProtocol.AcceptOnlyFromAmong("classic", "consumer");
 var kafkaPartitions = new Option<int>("--kafka-partitions") { Description = "partitions of the namespace's topic and of the plain producer's topic, when the bench creates them", DefaultValueFactory = _ => 4 };
 var plainHeaders = new Option<bool>("--plain-headers") { Description = "Kafka and SQS modes: the plain client's messages also carry the service's wal-* headers or attributes (same names and sizes)" };
 var rounds = new Option<int>("--rounds", "--kafka-rounds") { Description = "rounds of the Kafka or SQS mode, each a plain-client phase and a WriteToLogBatch phase", DefaultValueFactory = _ => 2 };
@@ -41,7 +43,7 @@ var backoff = new Option<double>("--backoff") { Description = "retry mode: the n
 var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka or SQS namespace against a plain Kafka producer or SQS client; or, with --mode, delivery timing (lateness of delays, one ordering key, time to first delivery, retry backoff) on any backend.")
 {
     address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, initialWarmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
-    trackStatus, pauseConsumers, rounds, plainHeaders, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaPartitions, sqsEmulator, sqsUrl, sqsRegion,
+    trackStatus, pauseConsumers, rounds, plainHeaders, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaGroupProtocol, kafkaPartitions, sqsEmulator, sqsUrl, sqsRegion,
     mode, rate, messages, writeBatch, delayMin, delayMax, deadline, trials, backoff,
 };
 
@@ -90,6 +92,7 @@ root.SetAction(async (result, cancellationToken) =>
         KafkaMock = result.GetValue(kafkaMock),
         KafkaBootstrap = result.GetValue(kafkaBootstrap),
         KafkaCluster = result.GetValue(kafkaCluster) ?? "default",
+        KafkaGroupProtocol = result.GetValue(kafkaGroupProtocol) ?? "classic",
         KafkaPartitions = result.GetValue(kafkaPartitions),
         Rounds = result.GetValue(rounds),
         PlainHeaders = result.GetValue(plainHeaders),

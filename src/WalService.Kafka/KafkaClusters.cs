@@ -90,12 +90,15 @@ internal sealed class KafkaClusters : IDisposable
     /// <summary>
     /// Settings of a namespace's consumer; its client id names the group, so broker logs and quotas tell namespaces
     /// apart. With <see cref="KafkaOptions.InstanceName"/> set and <paramref name="member"/> true, it is a static member.
+    /// The group protocol is the cluster's <see cref="KafkaClusterOptions.GroupProtocol"/> (or its
+    /// <c>group.protocol</c> property); with <c>consumer</c> the classic-only properties are left out, whoever set them.
     /// </summary>
     public ConsumerConfig ConsumerConfig(string cluster, string groupId, bool member = false)
     {
         var defaults = new Dictionary<string, string>
         {
             ["group.id"] = groupId,
+            ["group.protocol"] = Cluster(cluster).GroupProtocol,
             ["enable.auto.commit"] = "false",
             ["enable.auto.offset.store"] = "false",
             ["auto.offset.reset"] = "earliest",
@@ -108,7 +111,16 @@ internal sealed class KafkaClusters : IDisposable
             defaults["group.instance.id"] = $"{_options.InstanceName}.{groupId}";
         }
 
-        return new ConsumerConfig(Settings(cluster, defaults));
+        var settings = Settings(cluster, defaults);
+        if (settings["group.protocol"] == KafkaGroupProtocols.Consumer)
+        {
+            foreach (var property in KafkaGroupProtocols.ClassicOnlyProperties)
+            {
+                settings.Remove(property);
+            }
+        }
+
+        return new ConsumerConfig(settings);
     }
 
     public void LogLine(LogMessage message)

@@ -51,4 +51,25 @@ public sealed class KafkaClusterOptions
 
     /// <summary>Replication factor of topics the service creates [-1: the broker's default].</summary>
     public short ReplicationFactor { get; set; } = -1;
+
+    /// <summary>
+    /// The consumer group protocol of namespace consumers: <c>classic</c> (JoinGroup/SyncGroup, cooperative-sticky
+    /// assignment, any Kafka) or <c>consumer</c> (KIP-848: the broker assigns partitions, incrementally and without
+    /// holding a new group's first join; Kafka 4.0 or later) [classic]. With <c>consumer</c> the classic-only client
+    /// properties (<c>session.timeout.ms</c>, <c>heartbeat.interval.ms</c>, <c>partition.assignment.strategy</c>) are
+    /// left out: the broker's group settings rule.
+    /// </summary>
+    [RegularExpression("^(classic|consumer)$")]
+    public string GroupProtocol { get; set; } = KafkaGroupProtocols.Classic;
+}
+
+/// <summary>The values of <see cref="KafkaClusterOptions.GroupProtocol"/>.</summary>
+public static class KafkaGroupProtocols
+{
+    public const string Classic = "classic";
+
+    public const string Consumer = "consumer";
+
+    /// <summary>librdkafka's consumer properties that only the classic protocol takes (it refuses them with <c>consumer</c>).</summary>
+    internal static readonly string[] ClassicOnlyProperties = ["session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy"];
 }

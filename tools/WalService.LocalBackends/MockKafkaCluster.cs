@@ -33,7 +33,16 @@ public sealed partial class MockKafkaCluster : IDisposable
         {
             throw new InvalidOperationException("librdkafka did not return its mock cluster");
         }
+
+        // The consumer group protocol's session is the brokers' to set: as short as the classic one of ServerSettings.
+        Native.rd_kafka_mock_set_group_consumer_session_timeout_ms(_cluster, (int)SessionTimeout.TotalMilliseconds);
+        Native.rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(_cluster, (int)HeartbeatInterval.TotalMilliseconds);
     }
+
+    /// <summary>How long a consumer that stopped heartbeating stays in its group, on either group protocol.</summary>
+    public static TimeSpan SessionTimeout { get; } = TimeSpan.FromSeconds(6);
+
+    private static TimeSpan HeartbeatInterval { get; } = TimeSpan.FromMilliseconds(500);
 
     public string BootstrapServers { get; }
 
@@ -46,8 +55,8 @@ public sealed partial class MockKafkaCluster : IDisposable
     public Dictionary<string, string?> ServerSettings(string name = "default") => new(StringComparer.Ordinal)
     {
         [$"Wal:Kafka:Clusters:{name}:BootstrapServers"] = BootstrapServers,
-        [$"Wal:Kafka:Clusters:{name}:Properties:session.timeout.ms"] = "6000",
-        [$"Wal:Kafka:Clusters:{name}:Properties:heartbeat.interval.ms"] = "500",
+        [$"Wal:Kafka:Clusters:{name}:Properties:session.timeout.ms"] = ((int)SessionTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"Wal:Kafka:Clusters:{name}:Properties:heartbeat.interval.ms"] = ((int)HeartbeatInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
         [$"Wal:Kafka:Clusters:{name}:Properties:message.timeout.ms"] = "5000",
         [$"Wal:Kafka:Clusters:{name}:Properties:fetch.wait.max.ms"] = "10",
         [$"Wal:Kafka:Clusters:{name}:CreateTopics"] = "false",
@@ -144,6 +153,12 @@ public sealed partial class MockKafkaCluster : IDisposable
 
         [LibraryImport(Library)]
         public static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);
+
+        [LibraryImport(Library)]
+        public static partial void rd_kafka_mock_set_group_consumer_session_timeout_ms(IntPtr mcluster, int sessionTimeoutMs);
+
+        [LibraryImport(Library)]
+        public static partial void rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(IntPtr mcluster, int heartbeatIntervalMs);
 
         [LibraryImport(Library)]
         public static partial int rd_kafka_mock_broker_set_down(IntPtr mcluster, int brokerId);

@@ -45,6 +45,15 @@ internal sealed class KafkaSubscription : BrokeredSubscription
     protected override IReadOnlyList<(LeasedMessage Message, bool Verify)> Lease(int max, DateTimeOffset now, TimeSpan lease) =>
         _consumer.Use() is { } consumer ? consumer.Lease(max, now, lease) : [];
 
+    protected override LeasedMessage Recount(LeasedMessage message, int attempt) =>
+        Consumer?.Recount(message, attempt) ?? base.Recount(message, attempt);
+
+    /// <summary>
+    /// Records the handed-out messages as IN_FLIGHT with their attempts (in the background, where the namespace keeps
+    /// statuses): a record read again after this instance died is then delivered as the next attempt.
+    /// </summary>
+    protected override void Leased(IReadOnlyList<LeasedMessage> messages, DateTimeOffset now) => RecordInFlight(messages, now);
+
     protected override Task SkipFinishedAsync(IReadOnlyList<LeasedMessage> finished)
     {
         foreach (var message in finished)

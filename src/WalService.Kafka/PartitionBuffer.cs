@@ -188,8 +188,9 @@ internal sealed class BufferedRecord(PartitionBuffer buffer, long offset, Envelo
     public long LeaseToken { get; set; }
 
     /// <summary>
-    /// Read soon after the partition was assigned: the previous owner may have finished it without managing to commit
-    /// (a commit during a rebalance can fail), so the ledger is asked before it is delivered.
+    /// Read soon after the partition was assigned and not leased since: the previous owner may have finished it without
+    /// managing to commit (a commit during a rebalance can fail), or begun delivering it, so the ledger is asked before
+    /// its first delivery here.
     /// </summary>
-    public bool Verify { get; init; }
+    public bool Verify { get; set; }
 }

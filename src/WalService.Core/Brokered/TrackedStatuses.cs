@@ -12,30 +12,31 @@ namespace WalService.Core.Brokered;
 /// </summary>
 public sealed class TrackedStatuses(IMessageLedgerStore ledger, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
+    private static readonly IReadOnlyDictionary<string, PastDelivery> Nothing = new Dictionary<string, PastDelivery>();
     private readonly LedgerWriter _writer = new(ledger, time, logger);
 
     /// <summary>
-    /// Which of <paramref name="messageIds"/>, read again by a consumer that took over their partition or queue, the
-    /// ledger has as finished; none when the namespace keeps no statuses or the ledger cannot tell (they are
-    /// delivered: at least once).
+    /// What the ledger holds of <paramref name="messageIds"/>, read again by a consumer that took over their partition
+    /// or queue (see <see cref="IMessageLedgerStore.PastDeliveriesAsync"/>); nothing when the namespace keeps no
+    /// statuses or the ledger cannot tell (they are delivered: at least once).
     /// </summary>
-    public async Task<IReadOnlySet<string>> FinishedAsync(NamespaceSettings ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, PastDelivery>> PastDeliveriesAsync(NamespaceSettings ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ns);
         ArgumentNullException.ThrowIfNull(messageIds);
         if (messageIds.Count == 0 || !ns.TrackStatus)
         {
-            return new HashSet<string>();
+            return Nothing;
         }
 
         try
         {
-            return await ledger.FinishedAsync(ns.Name, messageIds, cancellationToken);
+            return await ledger.PastDeliveriesAsync(ns.Name, messageIds, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             RuntimeLog.FinishedUnknown(logger, ex, ns.Name);
-            return new HashSet<string>();
+            return Nothing;
         }
     }
 

@@ -93,18 +93,21 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
         return await LedgerRow.ReadStatusAsync(reader, messageId, cancellationToken);
     }
 
-    public async Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, PastDelivery>> PastDeliveriesAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
-        var finished = new HashSet<string>(StringComparer.Ordinal);
+        var past = new Dictionary<string, PastDelivery>(StringComparer.Ordinal);
         if (messageIds.Count == 0)
         {
-            return finished;
+            return past;
         }
 
         await using var connection = _database.OpenForRead();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id FROM ledger_status WHERE ns = $ns AND state IN ($applied, $dead) AND id IN (SELECT value FROM json_each($ids))";
+        command.CommandText = """
+            SELECT id, state, attempts FROM ledger_status
+            WHERE ns = $ns AND (state IN ($applied, $dead) OR attempts > 0) AND id IN (SELECT value FROM json_each($ids))
+            """;
         command.Parameters.AddWithValue("$ns", ns);
         command.Parameters.AddWithValue("$applied", (int)MessageState.Applied);
         command.Parameters.AddWithValue("$dead", (int)MessageState.DeadLettered);
@@ -112,10 +115,10 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            finished.Add(reader.GetString(0));
+            past[reader.GetString(0)] = new PastDelivery(LedgerRow.IsFinished((MessageState)reader.GetInt32(1)), reader.GetInt32(2));
         }
 
-        return finished;
+        return past;
     }
 
     public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>

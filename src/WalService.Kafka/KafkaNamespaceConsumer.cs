@@ -369,6 +369,12 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
                 return;
             }
 
+            if (buffer.EndAtAssignment is null && _consumer.GetWatermarkOffsets(record.TopicPartition).High is { } high && high > record.Offset)
+            {
+                // Known from the fetch that brought this record; above its offset, so not left over from an earlier assignment.
+                buffer.EndAtAssignment = high.Value;
+            }
+
             try
             {
                 var envelope = EnvelopeHeaders.FromRecord(record, _ns);

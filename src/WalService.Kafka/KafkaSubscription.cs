@@ -50,7 +50,8 @@ internal sealed class KafkaSubscription : BrokeredSubscription
 
     /// <summary>
     /// Records the handed-out messages as IN_FLIGHT with their attempts (in the background, where the namespace keeps
-    /// statuses): a record read again after this instance died is then delivered as the next attempt.
+    /// statuses, once a delivery has lasted <see cref="TrackedStatuses.InFlightAfter"/>): a record read again after this
+    /// instance died is then delivered as the next attempt.
     /// </summary>
     protected override void Leased(IReadOnlyList<LeasedMessage> messages, DateTimeOffset now) => RecordInFlight(messages, now);
 
@@ -108,7 +109,12 @@ internal sealed class KafkaSubscription : BrokeredSubscription
 
     protected override ValueTask ReleaseLeasedAsync(LeasedMessage message)
     {
-        Consumer?.Return(message);
+        if (Consumer is { } consumer && consumer.Holds(message))
+        {
+            consumer.Return(message);
+            RecordReleased(message, _time.GetUtcNow());
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -155,14 +155,25 @@ public abstract class BrokeredSubscription : ILogSubscription
     /// <summary>Stops the transport and gives back what it holds undelivered.</summary>
     protected abstract Task StopTransportAsync();
 
-    /// <summary>Records the messages as being delivered (IN_FLIGHT) with their attempts, so a consumer that reads them again after a crash counts these attempts.</summary>
+    /// <summary>
+    /// Records the messages as being delivered (IN_FLIGHT) with their attempts, so a consumer that reads them again after
+    /// a crash counts these attempts; only those whose delivery lasts (see <see cref="TrackedStatuses.Begin"/>).
+    /// </summary>
     protected void RecordInFlight(IReadOnlyList<LeasedMessage> messages, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count > 0 && Settings.TrackStatus)
         {
-            Ledger.Statuses.Record(Settings, messages.Select(m => new LedgerUpdate(Namespace, m.Envelope.MessageId, MessageState.InFlight, m.Attempt, null, null, null, at)));
+            Ledger.Statuses.Begin(Settings, messages.Select(m => new LedgerUpdate(Namespace, m.Envelope.MessageId, MessageState.InFlight, m.Attempt, null, null, null, at)));
         }
+    }
+
+    /// <summary>Records a message given back undelivered as waiting again, its attempt not counted (see <see cref="TrackedStatuses.Released"/>).</summary>
+    protected void RecordReleased(LeasedMessage message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var envelope = message.Envelope;
+        Ledger.Statuses.Released(Settings, new LedgerUpdate(Namespace, envelope.MessageId, MessageState.Pending, message.Attempt - 1, null, envelope.DeliverAt, null, now));
     }
 
     protected void RecordApplied(IEnumerable<LeasedMessage> messages, DateTimeOffset appliedAt) =>

@@ -60,6 +60,7 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
     public Task RecordAsync(IReadOnlyList<LedgerUpdate> updates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updates);
+        var latest = Latest(updates);
         return _writer.ExecuteAsync(db =>
         {
             var upsert = db.Raw(
@@ -71,15 +72,38 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
                     next_ms = excluded.next_ms, applied_ms = excluded.applied_ms, at_ms = excluded.at_ms
                 WHERE excluded.at_ms >= ledger_status.at_ms
                 """);
-            foreach (var u in updates)
+            foreach (var u in latest)
             {
                 upsert.Bind(1, u.Namespace).Bind(2, u.MessageId).Bind(3, (long)u.State).Bind(4, u.Attempts).Bind(5, u.LastError)
                     .Bind(6, u.NextAttemptAt?.ToUnixTimeMilliseconds()).Bind(7, u.AppliedAt?.ToUnixTimeMilliseconds()).Bind(8, u.At.ToUnixTimeMilliseconds())
                     .Run();
             }
 
-            return updates.Count;
+            return latest.Count;
         });
+    }
+
+    /// <summary>
+    /// The latest update of each message (of two at the same time, the later one), as the upsert would keep: a batch
+    /// often holds several of one message (written, delivery begun, applied), and one row write serves them all.
+    /// </summary>
+    private static IReadOnlyCollection<LedgerUpdate> Latest(IReadOnlyList<LedgerUpdate> updates)
+    {
+        if (updates.Count < 2)
+        {
+            return updates;
+        }
+
+        var latest = new Dictionary<(string, string), LedgerUpdate>(updates.Count);
+        foreach (var u in updates)
+        {
+            if (!latest.TryGetValue((u.Namespace, u.MessageId), out var kept) || u.At >= kept.At)
+            {
+                latest[(u.Namespace, u.MessageId)] = u;
+            }
+        }
+
+        return latest.Count == updates.Count ? updates : latest.Values;
     }
 
     public async Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken)

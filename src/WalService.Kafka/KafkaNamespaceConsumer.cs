@@ -121,7 +121,7 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
 
     public void Dispose() => _consumer.Dispose();
 
-    /// <summary>Leases due records; <c>Verify</c> marks those to check against the ledger before delivery.</summary>
+    /// <summary>Leases due records; <c>Verify</c> marks those to check against the ledger before delivery (once: at their first lease).</summary>
     public IReadOnlyList<(LeasedMessage Message, bool Verify)> Lease(int max, DateTimeOffset now, TimeSpan lease)
     {
         var records = new List<BufferedRecord>();
@@ -139,10 +139,30 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
                 record.LeaseToken = Interlocked.Increment(ref _lastToken);
                 _leases[record.LeaseToken] = record;
                 leased.Add((new LeasedMessage(record.Envelope, Math.Max(1, record.Envelope.Meta.Attempt), record.LeaseToken), record.Verify));
+                record.Verify = false;
             }
 
             return leased;
         }
+    }
+
+    /// <summary>
+    /// The leased message as attempt <paramref name="attempt"/> (deliveries begun before this consumer read it count);
+    /// its record keeps that attempt if the lease is given back. A stale lease changes nothing here.
+    /// </summary>
+    public LeasedMessage Recount(LeasedMessage message, int attempt)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var recounted = message.Envelope.Rescheduled(message.Envelope.DeliverAt, attempt);
+        lock (_gate)
+        {
+            if (_leases.TryGetValue(message.LeaseToken, out var record))
+            {
+                record.Envelope = recounted;
+            }
+        }
+
+        return new LeasedMessage(recounted, attempt, message.LeaseToken);
     }
 
     public DateTimeOffset? NextDue(DateTimeOffset now)
@@ -347,6 +367,12 @@ internal sealed class KafkaNamespaceConsumer : IDisposable
             if (!_buffers.TryGetValue(record.TopicPartition, out var buffer))
             {
                 return;
+            }
+
+            if (buffer.EndAtAssignment is null && _consumer.GetWatermarkOffsets(record.TopicPartition).High is { } high && high > record.Offset)
+            {
+                // Known from the fetch that brought this record; above its offset, so not left over from an earlier assignment.
+                buffer.EndAtAssignment = high.Value;
             }
 
             try

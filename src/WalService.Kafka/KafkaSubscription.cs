@@ -45,6 +45,16 @@ internal sealed class KafkaSubscription : BrokeredSubscription
     protected override IReadOnlyList<(LeasedMessage Message, bool Verify)> Lease(int max, DateTimeOffset now, TimeSpan lease) =>
         _consumer.Use() is { } consumer ? consumer.Lease(max, now, lease) : [];
 
+    protected override LeasedMessage Recount(LeasedMessage message, int attempt) =>
+        Consumer?.Recount(message, attempt) ?? base.Recount(message, attempt);
+
+    /// <summary>
+    /// Records the handed-out messages as IN_FLIGHT with their attempts (in the background, where the namespace keeps
+    /// statuses, once a delivery has lasted <see cref="TrackedStatuses.InFlightAfter"/>): a record read again after this
+    /// instance died is then delivered as the next attempt.
+    /// </summary>
+    protected override void Leased(IReadOnlyList<LeasedMessage> messages, DateTimeOffset now) => RecordInFlight(messages, now);
+
     protected override Task SkipFinishedAsync(IReadOnlyList<LeasedMessage> finished)
     {
         foreach (var message in finished)
@@ -99,7 +109,12 @@ internal sealed class KafkaSubscription : BrokeredSubscription
 
     protected override ValueTask ReleaseLeasedAsync(LeasedMessage message)
     {
-        Consumer?.Return(message);
+        if (Consumer is { } consumer && consumer.Holds(message))
+        {
+            consumer.Return(message);
+            RecordReleased(message, _time.GetUtcNow());
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -31,9 +31,17 @@ internal sealed class PartitionBuffer(TopicPartition partition, int verifyFirst 
 
     public long? CommittedOffset { get; set; }
 
+    /// <summary>
+    /// The partition's end offset as the first fetch here reported it, or null until known. Records from there on were
+    /// written after the partition came here, so no previous owner can have delivered them: they are not checked
+    /// against the ledger (which would cost a query before their delivery).
+    /// </summary>
+    public long? EndAtAssignment { get; set; }
+
     public BufferedRecord Add(long offset, Envelope envelope)
     {
-        var record = new BufferedRecord(this, offset, envelope) { Verify = _verifyLeft-- > 0 };
+        var readAgain = EndAtAssignment is not { } end || offset < end;
+        var record = new BufferedRecord(this, offset, envelope) { Verify = readAgain && _verifyLeft-- > 0 };
         _records.Enqueue(record);
         _nextOffset = offset + 1;
         Unfinished++;
@@ -188,8 +196,9 @@ internal sealed class BufferedRecord(PartitionBuffer buffer, long offset, Envelo
     public long LeaseToken { get; set; }
 
     /// <summary>
-    /// Read soon after the partition was assigned: the previous owner may have finished it without managing to commit
-    /// (a commit during a rebalance can fail), so the ledger is asked before it is delivered.
+    /// Read soon after the partition was assigned and not leased since: the previous owner may have finished it without
+    /// managing to commit (a commit during a rebalance can fail), or begun delivering it, so the ledger is asked before
+    /// its first delivery here.
     /// </summary>
-    public bool Verify { get; init; }
+    public bool Verify { get; set; }
 }

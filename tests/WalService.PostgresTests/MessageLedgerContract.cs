@@ -114,23 +114,26 @@ public abstract class MessageLedgerContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FinishedNamesTheAppliedAndDeadLetteredAmongTheGivenIdsOfTheNamespace()
+    public async Task PastDeliveriesNameTheFinishedAndTheAttemptedAmongTheGivenIdsOfTheNamespace()
     {
         await Ledger.RecordAsync(
             [
                 Update("applied", MessageState.Applied, 1, T0, applied: T0),
                 Update("dead", MessageState.DeadLettered, 3, T0, error: "HTTP 400"),
                 Update("retrying", MessageState.RetryScheduled, 1, T0),
+                Update("in-flight", MessageState.InFlight, 2, T0),
                 Update("pending", MessageState.Pending, 0, T0),
                 Update("not-asked", MessageState.Applied, 1, T0, applied: T0),
                 new LedgerUpdate("other", "applied-elsewhere", MessageState.Applied, 1, null, null, T0, T0),
             ],
             Ct);
 
-        var finished = await Ledger.FinishedAsync("ns", ["applied", "dead", "retrying", "pending", "unknown", "applied-elsewhere"], Ct);
-        var none = await Ledger.FinishedAsync("ns", [], Ct);
+        var past = await Ledger.PastDeliveriesAsync("ns", ["applied", "dead", "retrying", "in-flight", "pending", "unknown", "applied-elsewhere"], Ct);
+        var none = await Ledger.PastDeliveriesAsync("ns", [], Ct);
 
-        Assert.Equal(["applied", "dead"], finished.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [("applied", new PastDelivery(true, 1)), ("dead", new PastDelivery(true, 3)), ("in-flight", new PastDelivery(false, 2)), ("retrying", new PastDelivery(false, 1))],
+            past.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)));
         Assert.Empty(none);
     }
 }

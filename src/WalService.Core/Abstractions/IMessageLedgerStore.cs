@@ -21,6 +21,11 @@ public readonly record struct LedgerUpdate(
     DateTimeOffset? AppliedAt,
     DateTimeOffset At);
 
+/// <summary>What the ledger holds of a message a consumer reads again after taking over its partition or queue.</summary>
+/// <param name="Finished">Applied or dead-lettered: not to be delivered again.</param>
+/// <param name="Attempts">Deliveries begun so far: the attempt of its last status (an IN_FLIGHT one counts).</param>
+public readonly record struct PastDelivery(bool Finished, int Attempts);
+
 /// <summary>
 /// The message ledger of backends that keep no per-message state of their own (Kafka, SQS): statuses and idempotency
 /// keys in a table of the control-plane database, trimmed after the namespace's dedup window.
@@ -43,10 +48,11 @@ public interface IMessageLedgerStore : IMessageLedger
     Task RecordAsync(IReadOnlyList<LedgerUpdate> updates, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Which of <paramref name="messageIds"/> the ledger has as finished (applied or dead-lettered): a consumer that
-    /// takes over a partition skips those instead of delivering them again.
+    /// What the ledger holds of those of <paramref name="messageIds"/> that were finished (applied or dead-lettered) or
+    /// delivered at least once; the others are left out. A consumer that takes over a partition skips the finished
+    /// ones instead of delivering them again, and counts the attempts begun before for the others.
     /// </summary>
-    Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<string, PastDelivery>> PastDeliveriesAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
 
     /// <summary>Forgets statuses of messages applied before <paramref name="appliedBefore"/> and keys expired at <paramref name="now"/>.</summary>
     Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken);

@@ -53,14 +53,33 @@ public abstract class BrokeredSubscription : ILogSubscription
 
         var leased = Lease(max, now, lease);
         var toVerify = leased.Where(l => l.Verify).Select(l => l.Message.Envelope.MessageId).ToList();
-        var finished = await Ledger.Statuses.FinishedAsync(Settings, toVerify, cancellationToken);
-        var skipped = leased.Where(l => l.Verify && finished.Contains(l.Message.Envelope.MessageId)).Select(l => l.Message).ToList();
-        if (skipped.Count > 0)
+        var past = await Ledger.Statuses.PastDeliveriesAsync(Settings, toVerify, cancellationToken);
+        var handed = new List<LeasedMessage>(leased.Count);
+        List<LeasedMessage>? skipped = null;
+        foreach (var (message, verify) in leased)
+        {
+            if (!verify || !past.TryGetValue(message.Envelope.MessageId, out var before))
+            {
+                handed.Add(message);
+            }
+            else if (before.Finished)
+            {
+                (skipped ??= []).Add(message);
+            }
+            else
+            {
+                // Deliveries begun before (by a consumer that died meanwhile) count: this one is the next attempt.
+                handed.Add(before.Attempts >= message.Attempt ? Recount(message, before.Attempts + 1) : message);
+            }
+        }
+
+        if (skipped is not null)
         {
             await SkipFinishedAsync(skipped);
         }
 
-        return [.. leased.Select(l => l.Message).Except(skipped)];
+        Leased(handed, now);
+        return handed;
     }
 
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken) =>
@@ -109,6 +128,17 @@ public abstract class BrokeredSubscription : ILogSubscription
     /// <summary>Leases due messages; <c>Verify</c> marks those read again, to check against the ledger before delivery.</summary>
     protected abstract IReadOnlyList<(LeasedMessage Message, bool Verify)> Lease(int max, DateTimeOffset now, TimeSpan lease);
 
+    /// <summary>
+    /// The leased <paramref name="message"/> as attempt <paramref name="attempt"/>, which the ledger counts for it (it was
+    /// delivered before its consumer took it over); the transport keeps that count if the lease is given back.
+    /// </summary>
+    protected virtual LeasedMessage Recount(LeasedMessage message, int attempt) => message with { Attempt = attempt };
+
+    /// <summary>Told of the messages handed out by a lease, just before the worker delivers them.</summary>
+    protected virtual void Leased(IReadOnlyList<LeasedMessage> messages, DateTimeOffset now)
+    {
+    }
+
     /// <summary>Ends the leases of messages the ledger has as finished, so they are not delivered again.</summary>
     protected abstract Task SkipFinishedAsync(IReadOnlyList<LeasedMessage> finished);
 
@@ -124,6 +154,27 @@ public abstract class BrokeredSubscription : ILogSubscription
 
     /// <summary>Stops the transport and gives back what it holds undelivered.</summary>
     protected abstract Task StopTransportAsync();
+
+    /// <summary>
+    /// Records the messages as being delivered (IN_FLIGHT) with their attempts, so a consumer that reads them again after
+    /// a crash counts these attempts; only those whose delivery lasts (see <see cref="TrackedStatuses.Begin"/>).
+    /// </summary>
+    protected void RecordInFlight(IReadOnlyList<LeasedMessage> messages, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count > 0 && Settings.TrackStatus)
+        {
+            Ledger.Statuses.Begin(Settings, messages.Select(m => new LedgerUpdate(Namespace, m.Envelope.MessageId, MessageState.InFlight, m.Attempt, null, null, null, at)));
+        }
+    }
+
+    /// <summary>Records a message given back undelivered as waiting again, its attempt not counted (see <see cref="TrackedStatuses.Released"/>).</summary>
+    protected void RecordReleased(LeasedMessage message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var envelope = message.Envelope;
+        Ledger.Statuses.Released(Settings, new LedgerUpdate(Namespace, envelope.MessageId, MessageState.Pending, message.Attempt - 1, null, envelope.DeliverAt, null, now));
+    }
 
     protected void RecordApplied(IEnumerable<LeasedMessage> messages, DateTimeOffset appliedAt) =>
         Ledger.Statuses.Record(Settings, messages.Select(m => new LedgerUpdate(Namespace, m.Envelope.MessageId, MessageState.Applied, m.Attempt, null, null, appliedAt, appliedAt)));

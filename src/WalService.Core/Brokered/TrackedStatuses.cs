@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
@@ -8,38 +9,62 @@ namespace WalService.Core.Brokered;
 /// <summary>
 /// The statuses a log backend without a status table of its own (Kafka, SQS) keeps in the
 /// <see cref="IMessageLedgerStore"/>, for the namespaces that track them (<see cref="NamespaceSettings.TrackStatus"/>,
-/// as the caller last saw it), recorded in the background by a <see cref="LedgerWriter"/>.
+/// as the caller last saw it), recorded in the background by a <see cref="LedgerWriter"/>. A delivery begun is recorded
+/// only once it has lasted <see cref="InFlightAfter"/>, so a delivery that ends sooner costs no write for it.
 /// </summary>
-public sealed class TrackedStatuses(IMessageLedgerStore ledger, TimeProvider time, ILogger logger) : IAsyncDisposable
+public sealed class TrackedStatuses : IAsyncDisposable
 {
-    private readonly LedgerWriter _writer = new(ledger, time, logger);
+    /// <summary>
+    /// How long a delivery runs before its IN_FLIGHT status is recorded (see <see cref="Begin"/>): most end sooner, and
+    /// their verdict is then the only status written.
+    /// </summary>
+    public static readonly TimeSpan InFlightAfter = TimeSpan.FromMilliseconds(50);
+
+    private static readonly IReadOnlyDictionary<string, PastDelivery> Nothing = new Dictionary<string, PastDelivery>();
+    private readonly IMessageLedgerStore _ledger;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LedgerWriter _writer;
+    private readonly ConcurrentDictionary<(string Namespace, string MessageId), LedgerUpdate> _begun = new();
+    private readonly PeriodicTimer _begunTimer;
+    private readonly Task _recordingBegun;
+
+    public TrackedStatuses(IMessageLedgerStore ledger, TimeProvider time, ILogger logger)
+    {
+        _ledger = ledger;
+        _time = time;
+        _logger = logger;
+        _writer = new LedgerWriter(ledger, time, logger);
+        _begunTimer = new PeriodicTimer(InFlightAfter, time);
+        _recordingBegun = Task.Run(RecordBegunAsync);
+    }
 
     /// <summary>
-    /// Which of <paramref name="messageIds"/>, read again by a consumer that took over their partition or queue, the
-    /// ledger has as finished; none when the namespace keeps no statuses or the ledger cannot tell (they are
-    /// delivered: at least once).
+    /// What the ledger holds of <paramref name="messageIds"/>, read again by a consumer that took over their partition
+    /// or queue (see <see cref="IMessageLedgerStore.PastDeliveriesAsync"/>); nothing when the namespace keeps no
+    /// statuses or the ledger cannot tell (they are delivered: at least once).
     /// </summary>
-    public async Task<IReadOnlySet<string>> FinishedAsync(NamespaceSettings ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, PastDelivery>> PastDeliveriesAsync(NamespaceSettings ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ns);
         ArgumentNullException.ThrowIfNull(messageIds);
         if (messageIds.Count == 0 || !ns.TrackStatus)
         {
-            return new HashSet<string>();
+            return Nothing;
         }
 
         try
         {
-            return await ledger.FinishedAsync(ns.Name, messageIds, cancellationToken);
+            return await _ledger.PastDeliveriesAsync(ns.Name, messageIds, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            RuntimeLog.FinishedUnknown(logger, ex, ns.Name);
-            return new HashSet<string>();
+            RuntimeLog.FinishedUnknown(_logger, ex, ns.Name);
+            return Nothing;
         }
     }
 
-    /// <summary>Queues the updates when their namespace keeps statuses.</summary>
+    /// <summary>Queues the updates when their namespace keeps statuses; a delivery begun of their messages needs no recording any more.</summary>
     public void Record(NamespaceSettings ns, IEnumerable<LedgerUpdate> updates)
     {
         ArgumentNullException.ThrowIfNull(ns);
@@ -48,8 +73,39 @@ public sealed class TrackedStatuses(IMessageLedgerStore ledger, TimeProvider tim
         {
             foreach (var update in updates)
             {
+                _begun.TryRemove((update.Namespace, update.MessageId), out _);
                 _writer.Enqueue(update);
             }
+        }
+    }
+
+    /// <summary>
+    /// Deliveries begun (IN_FLIGHT updates), when their namespace keeps statuses: queued once they have run for
+    /// <see cref="InFlightAfter"/> without a verdict (<see cref="Record"/>) or a release (<see cref="Released"/>).
+    /// </summary>
+    public void Begin(NamespaceSettings ns, IEnumerable<LedgerUpdate> updates)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentNullException.ThrowIfNull(updates);
+        if (ns.TrackStatus)
+        {
+            foreach (var update in updates)
+            {
+                _begun[(update.Namespace, update.MessageId)] = update;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A delivery given back before it began: its IN_FLIGHT status is forgotten, or, when it was recorded already,
+    /// <paramref name="returned"/> (the message waiting, that attempt not counted) is queued after it.
+    /// </summary>
+    public void Released(NamespaceSettings ns, LedgerUpdate returned)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        if (ns.TrackStatus && !_begun.TryRemove((returned.Namespace, returned.MessageId), out _))
+        {
+            _writer.Enqueue(returned);
         }
     }
 
@@ -57,13 +113,34 @@ public sealed class TrackedStatuses(IMessageLedgerStore ledger, TimeProvider tim
     public void Defer(IReadOnlyList<LedgerUpdate> updates, Exception error)
     {
         ArgumentNullException.ThrowIfNull(updates);
-        RuntimeLog.StatusDeferred(logger, error, updates.Count);
+        RuntimeLog.StatusDeferred(_logger, error, updates.Count);
         foreach (var update in updates)
         {
             _writer.Enqueue(update);
         }
     }
 
-    /// <summary>Records what is queued, then stops.</summary>
-    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+    /// <summary>Records what is queued, then stops; deliveries begun and not yet recorded are left out.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _begunTimer.Dispose();
+        await _recordingBegun;
+        await _writer.DisposeAsync();
+    }
+
+    private async Task RecordBegunAsync()
+    {
+        // Ends when the timer is disposed.
+        while (await _begunTimer.WaitForNextTickAsync())
+        {
+            var begunBefore = _time.GetUtcNow() - InFlightAfter;
+            foreach (var begun in _begun)
+            {
+                if (begun.Value.At <= begunBefore && _begun.TryRemove(begun))
+                {
+                    _writer.Enqueue(begun.Value);
+                }
+            }
+        }
+    }
 }

@@ -12,6 +12,9 @@ public static class LedgerRow
 {
     public const string Columns = "state, attempts, last_error, next_ms, applied_ms";
 
+    /// <summary>Whether a message in <paramref name="state"/> is done: applied or dead-lettered.</summary>
+    public static bool IsFinished(MessageState state) => state is MessageState.Applied or MessageState.DeadLettered;
+
     /// <summary>The status on the reader's next row, or null when it has none.</summary>
     public static async Task<MessageStatus?> ReadStatusAsync(DbDataReader reader, string messageId, CancellationToken cancellationToken)
     {

@@ -12,17 +12,18 @@ namespace WalService.Core.Runtime;
 /// </summary>
 internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServices services, Func<NamespaceSettings> settings, SemaphoreSlim slots)
 {
-    private readonly Channel<(LeasedMessage Message, DeliveryOutcome Outcome)> _verdicts =
-        Channel.CreateUnbounded<(LeasedMessage, DeliveryOutcome)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(LeasedMessage Message, DeliveryOutcome Outcome, DateTimeOffset At)> _verdicts =
+        Channel.CreateUnbounded<(LeasedMessage, DeliveryOutcome, DateTimeOffset)>(new UnboundedChannelOptions { SingleReader = true });
 
-    public void Add(LeasedMessage message, DeliveryOutcome outcome) => _verdicts.Writer.TryWrite((message, outcome));
+    /// <summary>Queues a verdict reached now: a retry's backoff counts from here, not from when the verdict is recorded.</summary>
+    public void Add(LeasedMessage message, DeliveryOutcome outcome) => _verdicts.Writer.TryWrite((message, outcome, services.Time.GetUtcNow()));
 
     /// <summary>No more verdicts will come; <see cref="RunAsync"/> ends once the queued ones are recorded.</summary>
     public void Complete() => _verdicts.Writer.TryComplete();
 
     public async Task RunAsync()
     {
-        var batch = new List<(LeasedMessage Message, DeliveryOutcome Outcome)>();
+        var batch = new List<(LeasedMessage Message, DeliveryOutcome Outcome, DateTimeOffset At)>();
         while (await _verdicts.Reader.WaitToReadAsync())
         {
             while (_verdicts.Reader.TryRead(out var verdict))
@@ -35,7 +36,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
             var applied = batch.Where(v => v.Outcome.Verdict == DeliveryVerdict.Applied).ToList();
             await Task.WhenAll(batch
                 .Where(v => v.Outcome.Verdict != DeliveryVerdict.Applied)
-                .Select(v => RecordFailureAsync(current, v.Message, v.Outcome, now))
+                .Select(v => RecordFailureAsync(current, v.Message, v.Outcome, v.At, now))
                 .Append(AckAsync(current.Name, applied, now)));
             if (batch.Exists(v => v.Message.Envelope.Meta.OrderingKey.Length > 0))
             {
@@ -48,7 +49,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
         }
     }
 
-    private async Task AckAsync(string ns, List<(LeasedMessage Message, DeliveryOutcome Outcome)> applied, DateTimeOffset now)
+    private async Task AckAsync(string ns, List<(LeasedMessage Message, DeliveryOutcome Outcome, DateTimeOffset At)> applied, DateTimeOffset now)
     {
         if (applied.Count == 0)
         {
@@ -58,7 +59,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
         try
         {
             await subscription.AckAsync([.. applied.Select(v => v.Message)], now, CancellationToken.None);
-            foreach (var (message, _) in applied)
+            foreach (var (message, _, _) in applied)
             {
                 services.Metrics.Delivery(ns, DeliveryVerdict.Applied, now - message.Envelope.DeliverAt);
             }
@@ -70,7 +71,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
         }
     }
 
-    private async Task RecordFailureAsync(NamespaceSettings ns, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset now)
+    private async Task RecordFailureAsync(NamespaceSettings ns, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset failedAt, DateTimeOffset now)
     {
         var id = message.Envelope.MessageId;
         var error = outcome.Error ?? "unknown error";
@@ -78,7 +79,9 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
         {
             if (outcome.Verdict == DeliveryVerdict.Retry && message.Attempt < ns.Retry.MaxAttempts)
             {
-                var at = now + Backoff.Compute(ns.Retry, message.Attempt, Random.Shared.NextDouble());
+                // From the failure: verdicts wait while earlier ones are recorded (a produce to a retry topic), and that
+                // wait must not lengthen the backoff.
+                var at = failedAt + Backoff.Compute(ns.Retry, message.Attempt, Random.Shared.NextDouble());
                 RuntimeLog.DeliveryRetry(services.Logger, id, ns.Name, message.Attempt, at, error);
                 await subscription.RetryAsync(message, at, error, CancellationToken.None);
                 // The fetch loop may be idle with a later idea of the next due time: let it look again.

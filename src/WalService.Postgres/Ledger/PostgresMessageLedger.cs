@@ -94,18 +94,18 @@ internal sealed class PostgresMessageLedger(PostgresSchema schema) : IMessageLed
         return await LedgerRow.ReadStatusAsync(reader, messageId, cancellationToken);
     }
 
-    public async Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, PastDelivery>> PastDeliveriesAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
-        var finished = new HashSet<string>(StringComparer.Ordinal);
+        var past = new Dictionary<string, PastDelivery>(StringComparer.Ordinal);
         if (messageIds.Count == 0)
         {
-            return finished;
+            return past;
         }
 
         await using var connection = await schema.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "SELECT id FROM wal_ledger_status WHERE ns = $1 AND id = ANY($2) AND state = ANY($3)",
+            "SELECT id, state, attempts FROM wal_ledger_status WHERE ns = $1 AND id = ANY($2) AND (state = ANY($3) OR attempts > 0)",
             connection);
         command.Parameters.AddWithValue(ns);
         command.Parameters.AddWithValue(messageIds.ToArray());
@@ -113,10 +113,10 @@ internal sealed class PostgresMessageLedger(PostgresSchema schema) : IMessageLed
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            finished.Add(reader.GetString(0));
+            past[reader.GetString(0)] = new PastDelivery(LedgerRow.IsFinished((MessageState)reader.GetInt32(1)), reader.GetInt32(2));
         }
 
-        return finished;
+        return past;
     }
 
     public async Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken)

@@ -60,6 +60,7 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
     public Task RecordAsync(IReadOnlyList<LedgerUpdate> updates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(updates);
+        var latest = Latest(updates);
         return _writer.ExecuteAsync(db =>
         {
             var upsert = db.Raw(
@@ -71,15 +72,38 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
                     next_ms = excluded.next_ms, applied_ms = excluded.applied_ms, at_ms = excluded.at_ms
                 WHERE excluded.at_ms >= ledger_status.at_ms
                 """);
-            foreach (var u in updates)
+            foreach (var u in latest)
             {
                 upsert.Bind(1, u.Namespace).Bind(2, u.MessageId).Bind(3, (long)u.State).Bind(4, u.Attempts).Bind(5, u.LastError)
                     .Bind(6, u.NextAttemptAt?.ToUnixTimeMilliseconds()).Bind(7, u.AppliedAt?.ToUnixTimeMilliseconds()).Bind(8, u.At.ToUnixTimeMilliseconds())
                     .Run();
             }
 
-            return updates.Count;
+            return latest.Count;
         });
+    }
+
+    /// <summary>
+    /// The latest update of each message (of two at the same time, the later one), as the upsert would keep: a batch
+    /// often holds several of one message (written, delivery begun, applied), and one row write serves them all.
+    /// </summary>
+    private static IReadOnlyCollection<LedgerUpdate> Latest(IReadOnlyList<LedgerUpdate> updates)
+    {
+        if (updates.Count < 2)
+        {
+            return updates;
+        }
+
+        var latest = new Dictionary<(string, string), LedgerUpdate>(updates.Count);
+        foreach (var u in updates)
+        {
+            if (!latest.TryGetValue((u.Namespace, u.MessageId), out var kept) || u.At >= kept.At)
+            {
+                latest[(u.Namespace, u.MessageId)] = u;
+            }
+        }
+
+        return latest.Count == updates.Count ? updates : latest.Values;
     }
 
     public async Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -93,18 +117,21 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
         return await LedgerRow.ReadStatusAsync(reader, messageId, cancellationToken);
     }
 
-    public async Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, PastDelivery>> PastDeliveriesAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
-        var finished = new HashSet<string>(StringComparer.Ordinal);
+        var past = new Dictionary<string, PastDelivery>(StringComparer.Ordinal);
         if (messageIds.Count == 0)
         {
-            return finished;
+            return past;
         }
 
         await using var connection = _database.OpenForRead();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id FROM ledger_status WHERE ns = $ns AND state IN ($applied, $dead) AND id IN (SELECT value FROM json_each($ids))";
+        command.CommandText = """
+            SELECT id, state, attempts FROM ledger_status
+            WHERE ns = $ns AND (state IN ($applied, $dead) OR attempts > 0) AND id IN (SELECT value FROM json_each($ids))
+            """;
         command.Parameters.AddWithValue("$ns", ns);
         command.Parameters.AddWithValue("$applied", (int)MessageState.Applied);
         command.Parameters.AddWithValue("$dead", (int)MessageState.DeadLettered);
@@ -112,10 +139,10 @@ internal sealed class SqliteMessageLedger : IMessageLedgerStore, IAsyncDisposabl
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            finished.Add(reader.GetString(0));
+            past[reader.GetString(0)] = new PastDelivery(LedgerRow.IsFinished((MessageState)reader.GetInt32(1)), reader.GetInt32(2));
         }
 
-        return finished;
+        return past;
     }
 
     public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>

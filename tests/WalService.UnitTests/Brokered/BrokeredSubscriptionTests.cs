@@ -36,6 +36,45 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AMessageReadAgainIsHandedOutAsTheAttemptAfterThoseTheLedgerHasAsBegun()
+    {
+        _store.Begun["m-1"] = 1;
+        _store.Begun["m-2"] = 3;
+        _store.Begun["m-3"] = 2;
+        var subscription = new InMemorySubscription(
+            Settings(tracked: true), _ledger, Message("m-1", verify: true), Message("m-2", verify: true), Message("m-3", verify: false), Message("m-4", verify: true));
+
+        var leased = await subscription.LeaseDueAsync(10, Now, TimeSpan.FromMinutes(1), Ct);
+
+        Assert.Equal([("m-1", 2), ("m-2", 4), ("m-3", 1), ("m-4", 1)], leased.Select(m => (m.Envelope.MessageId, m.Attempt)));
+        Assert.Equal(["m-1", "m-2"], subscription.Recounted.Select(m => m.Envelope.MessageId));
+    }
+
+    [Fact]
+    public async Task AMessageReadAgainKeepsItsOwnAttemptWhenItIsPastThoseBegun()
+    {
+        _store.Begun["m-1"] = 2;
+        var subscription = new InMemorySubscription(Settings(tracked: true), _ledger, Message("m-1", verify: true, attempt: 5));
+
+        var leased = Assert.Single(await subscription.LeaseDueAsync(10, Now, TimeSpan.FromMinutes(1), Ct));
+
+        Assert.Equal(5, leased.Attempt);
+        Assert.Empty(subscription.Recounted);
+    }
+
+    [Fact]
+    public async Task TheTransportIsToldOfWhatALeaseHandsOutWithTheFinalAttempts()
+    {
+        _store.Finished.Add("m-1");
+        _store.Begun["m-2"] = 1;
+        var subscription = new InMemorySubscription(Settings(tracked: true), _ledger, Message("m-1", verify: true), Message("m-2", verify: true));
+
+        await subscription.LeaseDueAsync(10, Now, TimeSpan.FromMinutes(1), Ct);
+
+        Assert.Equal([("m-2", 2)], subscription.Handed.Select(m => (m.Envelope.MessageId, m.Attempt)));
+    }
+
+    [Fact]
     public async Task ANamespaceThatKeepsNoStatusesIsNotCheckedForFinishedMessages()
     {
         _store.Finished.Add("m-1");
@@ -127,8 +166,8 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
     private static NamespaceSettings Settings(bool tracked, string name = "orders") =>
         NamespaceSettings.From(new Namespace { Config = new NamespaceConfig { Name = name, TrackStatus = tracked, Kafka = new KafkaBackend() }, Version = 1 });
 
-    private static (LeasedMessage Message, bool Verify) Message(string id, bool verify) =>
-        (new LeasedMessage(new Envelope(new EnvelopeMeta { Namespace = "orders", MessageId = id }, ReadOnlyMemory<byte>.Empty), 1, id.GetHashCode(StringComparison.Ordinal)), verify);
+    private static (LeasedMessage Message, bool Verify) Message(string id, bool verify, int attempt = 1) =>
+        (new LeasedMessage(new Envelope(new EnvelopeMeta { Namespace = "orders", MessageId = id }, ReadOnlyMemory<byte>.Empty), attempt, id.GetHashCode(StringComparison.Ordinal)), verify);
 
     /// <summary>A transport that hands out what the test added and counts the verdicts that reach it.</summary>
     private sealed class InMemorySubscription(NamespaceSettings settings, BrokeredLedger ledger, params (LeasedMessage Message, bool Verify)[] ready)
@@ -139,6 +178,10 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
         private int _stops;
 
         public List<LeasedMessage> Skipped { get; } = [];
+
+        public List<LeasedMessage> Recounted { get; } = [];
+
+        public List<LeasedMessage> Handed { get; } = [];
 
         public int Verdicts => Volatile.Read(ref _verdicts);
 
@@ -152,6 +195,14 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
             _ready.RemoveRange(0, leased.Count);
             return leased;
         }
+
+        protected override LeasedMessage Recount(LeasedMessage message, int attempt)
+        {
+            Recounted.Add(message);
+            return base.Recount(message, attempt);
+        }
+
+        protected override void Leased(IReadOnlyList<LeasedMessage> messages, DateTimeOffset now) => Handed.AddRange(messages);
 
         protected override Task SkipFinishedAsync(IReadOnlyList<LeasedMessage> finished)
         {
@@ -193,7 +244,7 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
         }
     }
 
-    /// <summary>A ledger that answers which messages are finished from a set and keeps what is recorded.</summary>
+    /// <summary>A ledger that answers which messages are finished, and the attempts begun, from what the test set, and keeps what is recorded.</summary>
     private sealed class RecordingLedger : IMessageLedgerStore
     {
         public HashSet<string> Finished { get; } = new(StringComparer.Ordinal);
@@ -223,8 +274,12 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        public Task<IReadOnlySet<string>> FinishedAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlySet<string>>(messageIds.Where(Finished.Contains).ToHashSet(StringComparer.Ordinal));
+        public Dictionary<string, int> Begun { get; } = new(StringComparer.Ordinal);
+
+        public Task<IReadOnlyDictionary<string, PastDelivery>> PastDeliveriesAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, PastDelivery>>(messageIds
+                .Where(id => Finished.Contains(id) || Begun.ContainsKey(id))
+                .ToDictionary(id => id, id => new PastDelivery(Finished.Contains(id), Begun.GetValueOrDefault(id)), StringComparer.Ordinal));
 
         public Task<string> ClaimAsync(string ns, string key, string messageId, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken) => throw new NotSupportedException();
 

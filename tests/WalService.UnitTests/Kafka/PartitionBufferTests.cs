@@ -104,6 +104,26 @@ public sealed class PartitionBufferTests
         Assert.Equal(Now + Lease, held.NextDue(Now.AddSeconds(3)));
     }
 
+    [Fact]
+    public void OnlyRecordsWrittenBeforeThePartitionCameHereAreCheckedAgainstTheLedger()
+    {
+        var buffer = new PartitionBuffer(new TopicPartition("wal.orders", 0), verifyFirst: 10) { EndAtAssignment = 102 };
+
+        var verified = Enumerable.Range(100, 4).Select(offset => buffer.Add(offset, new Envelope(new EnvelopeMeta { MessageId = $"m{offset}" }, ReadOnlyMemory<byte>.Empty)).Verify).ToList();
+
+        Assert.Equal([true, true, false, false], verified);
+    }
+
+    [Fact]
+    public void WithoutAKnownEndOffsetTheFirstRecordsReadAreCheckedUpToTheLimit()
+    {
+        var buffer = new PartitionBuffer(new TopicPartition("wal.orders", 0), verifyFirst: 2);
+
+        var verified = Enumerable.Range(100, 3).Select(offset => buffer.Add(offset, new Envelope(new EnvelopeMeta { MessageId = $"m{offset}" }, ReadOnlyMemory<byte>.Empty)).Verify).ToList();
+
+        Assert.Equal([true, true, false], verified);
+    }
+
     private static PartitionBuffer Buffer(params (string Id, int DueInSeconds, string Key)[] records)
     {
         var buffer = new PartitionBuffer(new TopicPartition("wal.orders", 0));

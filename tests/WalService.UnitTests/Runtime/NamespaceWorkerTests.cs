@@ -81,7 +81,12 @@ public sealed class NamespaceWorkerTests : IDisposable
         worker.Start();
         await Until(() => backend.Attempts == 1);
 
-        _time.Advance(TimeSpan.FromSeconds(1));
+        // The pause starts after the failed attempt is counted: time moves on in steps until it has passed.
+        await Until(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            return backend.Attempts == 2;
+        });
         var subscription = await backend.SubscribedAsync();
 
         Assert.Equal(2, backend.Attempts);

@@ -8,7 +8,7 @@ namespace WalService.Core.Brokered;
 /// <summary>
 /// The statuses a log backend without a status table of its own (Kafka, SQS) keeps in the
 /// <see cref="IMessageLedgerStore"/>, for the namespaces that track them (<see cref="NamespaceSettings.TrackStatus"/>,
-/// as the caller last saw it), recorded in the background by a <see cref="LedgerWriter"/>.
+/// as the caller last saw it), recorded in the background by a <see cref="LedgerWriter"/> whose queue is bounded.
 /// </summary>
 public sealed class TrackedStatuses(IMessageLedgerStore ledger, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
@@ -39,18 +39,25 @@ public sealed class TrackedStatuses(IMessageLedgerStore ledger, TimeProvider tim
         }
     }
 
-    /// <summary>Queues the updates when their namespace keeps statuses.</summary>
+    /// <summary>Queues the updates when their namespace keeps statuses (see <see cref="LedgerWriter.Enqueue"/>).</summary>
     public void Record(NamespaceSettings ns, IEnumerable<LedgerUpdate> updates)
     {
         ArgumentNullException.ThrowIfNull(ns);
         ArgumentNullException.ThrowIfNull(updates);
         if (ns.TrackStatus)
         {
-            foreach (var update in updates)
-            {
-                _writer.Enqueue(update);
-            }
+            _writer.Enqueue([.. updates]);
         }
+    }
+
+    /// <summary>
+    /// Completes when the background writer has room for more of the namespace's statuses (at once when it keeps none):
+    /// a consumer waits for it before it finishes what it applied, so a drain goes at the ledger's pace.
+    /// </summary>
+    public Task RoomAsync(NamespaceSettings ns)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return ns.TrackStatus ? _writer.RoomAsync() : Task.CompletedTask;
     }
 
     /// <summary>Takes over the statuses a write could not record before it answered (see <see cref="LedgerAppends"/>): recorded in the background.</summary>
@@ -58,10 +65,7 @@ public sealed class TrackedStatuses(IMessageLedgerStore ledger, TimeProvider tim
     {
         ArgumentNullException.ThrowIfNull(updates);
         RuntimeLog.StatusDeferred(logger, error, updates.Count);
-        foreach (var update in updates)
-        {
-            _writer.Enqueue(update);
-        }
+        _writer.Enqueue(updates);
     }
 
     /// <summary>Records what is queued, then stops.</summary>

@@ -34,6 +34,8 @@ internal sealed class KafkaClusters : IDisposable
     public IProducer<byte[], byte[]> Producer(string cluster) =>
         _producers.GetOrAdd(cluster, name => new Lazy<IProducer<byte[], byte[]>>(() => BuildProducer(name))).Value;
 
+    public KafkaMetrics Metrics => _metrics;
+
     /// <summary>
     /// Hands a record to the cluster's shared producer and measures it; <paramref name="onReport"/> gets its outcome on
     /// the producer's delivery thread (keep it short), or at once when the producer refuses the record (queue full).
@@ -41,24 +43,23 @@ internal sealed class KafkaClusters : IDisposable
     public void Produce(string cluster, string topic, Message<byte[], byte[]> message, Action<PersistenceStatus, Error> onReport)
     {
         ArgumentNullException.ThrowIfNull(onReport);
-        Produce(cluster, topic, message, System.Diagnostics.Stopwatch.GetTimestamp(), new CallbackReceiver(onReport));
+        Produce(cluster, topic, message, new MeasuredReceiver(_metrics, cluster, System.Diagnostics.Stopwatch.GetTimestamp(), onReport));
     }
 
     /// <summary>
-    /// Hands a record to the cluster's shared producer; <paramref name="receiver"/> gets its outcome, measured from
-    /// <paramref name="startedAt"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp: a batch reads the clock once).
+    /// Hands a record to the cluster's shared producer, unmeasured (the caller measures, e.g. once per batch);
+    /// <paramref name="receiver"/> gets its outcome.
     /// </summary>
-    public void Produce(string cluster, string topic, Message<byte[], byte[]> message, long startedAt, DeliveryReceiver receiver)
+    public void Produce(string cluster, string topic, Message<byte[], byte[]> message, DeliveryReceiver receiver)
     {
         ArgumentNullException.ThrowIfNull(receiver);
-        receiver.Start(_metrics, cluster, startedAt);
         try
         {
             Producer(cluster).Produce(topic, message, receiver.OnReport);
         }
         catch (KafkaException ex)
         {
-            receiver.Finish(PersistenceStatus.NotPersisted, ex.Error);
+            receiver.Reported(PersistenceStatus.NotPersisted, ex.Error);
         }
     }
 
@@ -168,9 +169,13 @@ internal sealed class KafkaClusters : IDisposable
         return defaults;
     }
 
-    private sealed class CallbackReceiver(Action<PersistenceStatus, Error> onReport) : DeliveryReceiver
+    private sealed class MeasuredReceiver(KafkaMetrics metrics, string cluster, long startedAt, Action<PersistenceStatus, Error> onReport) : DeliveryReceiver
     {
-        public override void Reported(PersistenceStatus status, Error error) => onReport(status, error);
+        public override void Reported(PersistenceStatus status, Error error)
+        {
+            metrics.Produced(cluster, startedAt, status, error.Code);
+            onReport(status, error);
+        }
     }
 
     private static LogLevel LevelOf(SyslogLevel level) => level switch

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,12 @@ internal sealed class KafkaClusters : IDisposable
     private readonly KafkaOptions _options;
     private readonly ILogger _logger;
     private readonly KafkaMetrics _metrics;
+    /// <summary>Namespace consumers prefetch this many partition buffers' worth of records a partition (librdkafka's <c>queued.min.messages</c>).</summary>
+    private const int PrefetchBuffers = 4;
+
+    /// <summary>librdkafka's <c>queued.max.messages.kbytes</c> for namespace consumers: 16 MiB of prefetched records.</summary>
+    private const string PrefetchKiBytes = "16384";
+
     private readonly ConcurrentDictionary<string, Lazy<IProducer<byte[], byte[]>>> _producers = new(StringComparer.Ordinal);
 
     public KafkaClusters(IOptions<KafkaOptions> options, KafkaMetrics metrics, ILogger<KafkaClusters> logger)
@@ -103,6 +110,11 @@ internal sealed class KafkaClusters : IDisposable
             ["enable.partition.eof"] = "false",
             ["partition.assignment.strategy"] = "cooperative-sticky",
             ["client.id"] = $"walservice.{groupId}",
+            // librdkafka prefetches up to 100,000 records a partition and 64 MiB by default, each record a native
+            // allocation of its own: draining a backlog of small records then holds hundreds of MiB that the glibc
+            // heap does not give back. A few partition buffers' worth keeps the consumer fed and its memory bounded.
+            ["queued.min.messages"] = Math.Min(PrefetchBuffers * (long)_options.MaxBufferedPerPartition, 10_000_000).ToString(CultureInfo.InvariantCulture),
+            ["queued.max.messages.kbytes"] = PrefetchKiBytes,
         };
         if (member && !string.IsNullOrEmpty(_options.InstanceName))
         {

@@ -76,34 +76,83 @@ internal sealed class KafkaAppender(KafkaClusters clusters, NamespaceRegistry re
             return Task.CompletedTask;
         }
 
-        var batch = new ProducedBatch(requests, results, indexes.Count);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var cluster = targets[indexes[0]]!.Value.Kafka.Cluster;
+        if (indexes.TrueForAll(i => targets[i]!.Value.Kafka.Cluster == cluster))
+        {
+            return ProduceBatch(requests, targets, indexes, results, cluster);
+        }
+
+        return Task.WhenAll(indexes.GroupBy(i => targets[i]!.Value.Kafka.Cluster, StringComparer.Ordinal)
+            .Select(g => ProduceBatch(requests, targets, [.. g], results, g.Key)));
+    }
+
+    /// <summary>Produces the records of one cluster, measured once: from handing the first over to the last report.</summary>
+    private Task ProduceBatch(IReadOnlyList<AppendRequest> requests, (NamespaceSettings Settings, KafkaNamespace Kafka)?[] targets, List<int> indexes, AppendResult[] results, string cluster)
+    {
+        var batch = new ProducedBatch(requests, results, indexes.Count, clusters.Metrics, cluster);
         var records = new EnvelopeHeaders.RecordWriter();
         foreach (var i in indexes)
         {
             var kafka = targets[i]!.Value.Kafka;
-            clusters.Produce(kafka.Cluster, kafka.Topic, records.ToMessage(requests[i].Envelope), started, new RecordReport(batch, i));
+            clusters.Produce(cluster, kafka.Topic, records.ToMessage(requests[i].Envelope), new RecordReport(batch, i));
         }
 
         return batch.AllReported;
     }
 
-    /// <summary>The records of one append under way: answered once the last delivery report is in.</summary>
-    private sealed class ProducedBatch(IReadOnlyList<AppendRequest> requests, AppendResult[] results, int count)
+    /// <summary>
+    /// The records of one append under way on one cluster: answered once the last delivery report is in, and measured
+    /// then with the worst outcome (errors are counted per record).
+    /// </summary>
+    private sealed class ProducedBatch(IReadOnlyList<AppendRequest> requests, AppendResult[] results, int count, KafkaMetrics metrics, string cluster)
     {
         private readonly TaskCompletionSource _allReported = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         private int _remaining = count;
+        private readonly Lock _gate = new();
+        private PersistenceStatus _worst = PersistenceStatus.Persisted;
 
         public Task AllReported => _allReported.Task;
 
         public void Reported(int index, PersistenceStatus status, Error error)
         {
             results[index] = Result(requests[index].Envelope.MessageId, status, error);
+            if (status != PersistenceStatus.Persisted)
+            {
+                metrics.Failed(cluster, error.Code);
+                Worse(status);
+            }
+
             if (Interlocked.Decrement(ref _remaining) == 0)
             {
+                metrics.Measure(cluster, _startedAt, Worst());
                 _allReported.TrySetResult();
             }
         }
+
+        /// <summary>NotPersisted is worse than PossiblyPersisted, which is worse than Persisted.</summary>
+        private void Worse(PersistenceStatus status)
+        {
+            lock (_gate)
+            {
+                _worst = Rank(status) > Rank(_worst) ? status : _worst;
+            }
+        }
+
+        private PersistenceStatus Worst()
+        {
+            lock (_gate)
+            {
+                return _worst;
+            }
+        }
+
+        private static int Rank(PersistenceStatus status) => status switch
+        {
+            PersistenceStatus.Persisted => 0,
+            PersistenceStatus.PossiblyPersisted => 1,
+            _ => 2,
+        };
     }
 
     /// <summary>Where the delivery report of entry <paramref name="index"/> goes: one small object a record.</summary>

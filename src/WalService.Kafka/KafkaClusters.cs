@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,12 @@ internal sealed class KafkaClusters : IDisposable
     private readonly KafkaOptions _options;
     private readonly ILogger _logger;
     private readonly KafkaMetrics _metrics;
+    /// <summary>Namespace consumers prefetch this many partition buffers' worth of records a partition (librdkafka's <c>queued.min.messages</c>).</summary>
+    private const int PrefetchBuffers = 4;
+
+    /// <summary>librdkafka's <c>queued.max.messages.kbytes</c> for namespace consumers: 16 MiB of prefetched records.</summary>
+    private const string PrefetchKiBytes = "16384";
+
     private readonly ConcurrentDictionary<string, Lazy<IProducer<byte[], byte[]>>> _producers = new(StringComparer.Ordinal);
 
     public KafkaClusters(IOptions<KafkaOptions> options, KafkaMetrics metrics, ILogger<KafkaClusters> logger)
@@ -34,6 +41,8 @@ internal sealed class KafkaClusters : IDisposable
     public IProducer<byte[], byte[]> Producer(string cluster) =>
         _producers.GetOrAdd(cluster, name => new Lazy<IProducer<byte[], byte[]>>(() => BuildProducer(name))).Value;
 
+    public KafkaMetrics Metrics => _metrics;
+
     /// <summary>
     /// Hands a record to the cluster's shared producer and measures it; <paramref name="onReport"/> gets its outcome on
     /// the producer's delivery thread (keep it short), or at once when the producer refuses the record (queue full).
@@ -41,24 +50,23 @@ internal sealed class KafkaClusters : IDisposable
     public void Produce(string cluster, string topic, Message<byte[], byte[]> message, Action<PersistenceStatus, Error> onReport)
     {
         ArgumentNullException.ThrowIfNull(onReport);
-        Produce(cluster, topic, message, System.Diagnostics.Stopwatch.GetTimestamp(), new CallbackReceiver(onReport));
+        Produce(cluster, topic, message, new MeasuredReceiver(_metrics, cluster, System.Diagnostics.Stopwatch.GetTimestamp(), onReport));
     }
 
     /// <summary>
-    /// Hands a record to the cluster's shared producer; <paramref name="receiver"/> gets its outcome, measured from
-    /// <paramref name="startedAt"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp: a batch reads the clock once).
+    /// Hands a record to the cluster's shared producer, unmeasured (the caller measures, e.g. once per batch);
+    /// <paramref name="receiver"/> gets its outcome.
     /// </summary>
-    public void Produce(string cluster, string topic, Message<byte[], byte[]> message, long startedAt, DeliveryReceiver receiver)
+    public void Produce(string cluster, string topic, Message<byte[], byte[]> message, DeliveryReceiver receiver)
     {
         ArgumentNullException.ThrowIfNull(receiver);
-        receiver.Start(_metrics, cluster, startedAt);
         try
         {
             Producer(cluster).Produce(topic, message, receiver.OnReport);
         }
         catch (KafkaException ex)
         {
-            receiver.Finish(PersistenceStatus.NotPersisted, ex.Error);
+            receiver.Reported(PersistenceStatus.NotPersisted, ex.Error);
         }
     }
 
@@ -105,6 +113,11 @@ internal sealed class KafkaClusters : IDisposable
             ["enable.partition.eof"] = "false",
             ["partition.assignment.strategy"] = "cooperative-sticky",
             ["client.id"] = $"walservice.{groupId}",
+            // librdkafka prefetches up to 100,000 records a partition and 64 MiB by default, each record a native
+            // allocation of its own: draining a backlog of small records then holds hundreds of MiB that the glibc
+            // heap does not give back. A few partition buffers' worth keeps the consumer fed and its memory bounded.
+            ["queued.min.messages"] = Math.Min(PrefetchBuffers * (long)_options.MaxBufferedPerPartition, 10_000_000).ToString(CultureInfo.InvariantCulture),
+            ["queued.max.messages.kbytes"] = PrefetchKiBytes,
         };
         if (member && !string.IsNullOrEmpty(_options.InstanceName))
         {
@@ -180,9 +193,13 @@ internal sealed class KafkaClusters : IDisposable
         return defaults;
     }
 
-    private sealed class CallbackReceiver(Action<PersistenceStatus, Error> onReport) : DeliveryReceiver
+    private sealed class MeasuredReceiver(KafkaMetrics metrics, string cluster, long startedAt, Action<PersistenceStatus, Error> onReport) : DeliveryReceiver
     {
-        public override void Reported(PersistenceStatus status, Error error) => onReport(status, error);
+        public override void Reported(PersistenceStatus status, Error error)
+        {
+            metrics.Produced(cluster, startedAt, status, error.Code);
+            onReport(status, error);
+        }
     }
 
     private static LogLevel LevelOf(SyslogLevel level) => level switch

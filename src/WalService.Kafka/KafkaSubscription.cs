@@ -68,11 +68,16 @@ internal sealed class KafkaSubscription : BrokeredSubscription
 
     protected override DateTimeOffset? NextDue() => _consumer.Use()?.NextDue(_time.GetUtcNow());
 
-    protected override Task AckLeasedAsync(IReadOnlyList<LeasedMessage> messages, DateTimeOffset appliedAt)
+    /// <summary>
+    /// Waits for room in the ledger's queue first, so a partition's records stay buffered (and the partition paused)
+    /// while their statuses cannot be queued: a drain then holds what the buffers hold, not a queue of statuses.
+    /// </summary>
+    protected override async Task AckLeasedAsync(IReadOnlyList<LeasedMessage> messages, DateTimeOffset appliedAt)
     {
+        await Ledger.Statuses.RoomAsync(Settings);
         if (Consumer is not { } consumer)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var finished = new List<LeasedMessage>(messages.Count);
@@ -83,11 +88,11 @@ internal sealed class KafkaSubscription : BrokeredSubscription
         }
 
         RecordApplied(finished, appliedAt);
-        return Task.CompletedTask;
     }
 
     protected override async ValueTask RetryLeasedAsync(LeasedMessage message, DateTimeOffset at, string error)
     {
+        await Ledger.Statuses.RoomAsync(Settings);
         if (Consumer is not { } consumer || !consumer.Holds(message))
         {
             return;

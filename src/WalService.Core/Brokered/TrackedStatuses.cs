@@ -9,8 +9,9 @@ namespace WalService.Core.Brokered;
 /// <summary>
 /// The statuses a log backend without a status table of its own (Kafka, SQS) keeps in the
 /// <see cref="IMessageLedgerStore"/>, for the namespaces that track them (<see cref="NamespaceSettings.TrackStatus"/>,
-/// as the caller last saw it), recorded in the background by a <see cref="LedgerWriter"/>. A delivery begun is recorded
-/// only once it has lasted <see cref="InFlightAfter"/>, so a delivery that ends sooner costs no write for it.
+/// as the caller last saw it), recorded in the background by a <see cref="LedgerWriter"/> whose queue is bounded. A
+/// delivery begun is recorded only once it has lasted <see cref="InFlightAfter"/>, so a delivery that ends sooner costs
+/// no write for it.
 /// </summary>
 public sealed class TrackedStatuses : IAsyncDisposable
 {
@@ -64,18 +65,23 @@ public sealed class TrackedStatuses : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues the updates when their namespace keeps statuses; a delivery begun of their messages needs no recording any more.</summary>
+    /// <summary>
+    /// Queues the updates when their namespace keeps statuses (see <see cref="LedgerWriter.Enqueue"/>); a delivery begun
+    /// of their messages needs no recording any more.
+    /// </summary>
     public void Record(NamespaceSettings ns, IEnumerable<LedgerUpdate> updates)
     {
         ArgumentNullException.ThrowIfNull(ns);
         ArgumentNullException.ThrowIfNull(updates);
         if (ns.TrackStatus)
         {
-            foreach (var update in updates)
+            var list = updates.ToList();
+            foreach (var update in list)
             {
                 _begun.TryRemove((update.Namespace, update.MessageId), out _);
-                _writer.Enqueue(update);
             }
+
+            _writer.Enqueue(list);
         }
     }
 
@@ -105,8 +111,18 @@ public sealed class TrackedStatuses : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(ns);
         if (ns.TrackStatus && !_begun.TryRemove((returned.Namespace, returned.MessageId), out _))
         {
-            _writer.Enqueue(returned);
+            _writer.Enqueue([returned]);
         }
+    }
+
+    /// <summary>
+    /// Completes when the background writer has room for more of the namespace's statuses (at once when it keeps none):
+    /// a consumer waits for it before it finishes what it applied, so a drain goes at the ledger's pace.
+    /// </summary>
+    public Task RoomAsync(NamespaceSettings ns)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return ns.TrackStatus ? _writer.RoomAsync() : Task.CompletedTask;
     }
 
     /// <summary>Takes over the statuses a write could not record before it answered (see <see cref="LedgerAppends"/>): recorded in the background.</summary>
@@ -114,10 +130,7 @@ public sealed class TrackedStatuses : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(updates);
         RuntimeLog.StatusDeferred(_logger, error, updates.Count);
-        foreach (var update in updates)
-        {
-            _writer.Enqueue(update);
-        }
+        _writer.Enqueue(updates);
     }
 
     /// <summary>Records what is queued, then stops; deliveries begun and not yet recorded are left out.</summary>
@@ -138,7 +151,7 @@ public sealed class TrackedStatuses : IAsyncDisposable
             {
                 if (begun.Value.At <= begunBefore && _begun.TryRemove(begun))
                 {
-                    _writer.Enqueue(begun.Value);
+                    _writer.Enqueue([begun.Value]);
                 }
             }
         }

@@ -76,12 +76,7 @@ public sealed class WriteCoordinator(
             Interlocked.Add(ref _inFlight, -admitted.Count);
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        for (var i = 0; i < requests.Count; i++)
-        {
-            metrics.Write(requests[i].Namespace, OutcomeName(outcomes[i].Response), 1, elapsed);
-        }
-
+        CountWrites(requests, outcomes, Stopwatch.GetElapsedTime(started));
         return outcomes;
     }
 
@@ -104,6 +99,29 @@ public sealed class WriteCoordinator(
         return bytes > limits.MaxBatchBytes
             ? WriteRejection.Invalid($"entries: {bytes} bytes of payloads and headers exceed the server's batch limit of {limits.MaxBatchBytes}")
             : null;
+    }
+
+    /// <summary>
+    /// Counts the entries by namespace and outcome, a run of equal ones at once (a batch is mostly one run), and
+    /// measures the call's duration once per namespace run.
+    /// </summary>
+    private void CountWrites(IReadOnlyList<WriteToLogRequest> requests, WriteOutcome[] outcomes, TimeSpan elapsed)
+    {
+        var from = 0;
+        while (from < requests.Count)
+        {
+            var ns = requests[from].Namespace;
+            var outcome = OutcomeName(outcomes[from].Response);
+            var to = from + 1;
+            while (to < requests.Count && requests[to].Namespace == ns && OutcomeName(outcomes[to].Response) == outcome)
+            {
+                to++;
+            }
+
+            var alreadyMeasured = from > 0 && requests[from - 1].Namespace == ns;
+            metrics.Write(ns, outcome, to - from, alreadyMeasured ? null : elapsed);
+            from = to;
+        }
     }
 
     private static string OutcomeName(WriteToLogResponse response) => response.Code != 0

@@ -43,4 +43,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1012, LogLevel.Warning, "Recording the status of {Count} written message(s) failed; it is recorded in the background")]
     public static partial void StatusDeferred(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(1013, LogLevel.Error, "The ledger writer's queue holds {Limit} statuses; {Count} more were not queued, so GetMessageStatus may show an older state for them")]
+    public static partial void LedgerQueueFull(ILogger logger, int count, int limit);
 }

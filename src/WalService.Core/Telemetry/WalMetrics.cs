@@ -28,7 +28,7 @@ public sealed class WalMetrics : IDisposable
         _time = time;
         _meter = meterFactory.Create(MeterName);
         _writes = _meter.CreateCounter<long>("wal.writes", "{message}", "Messages written, by namespace and outcome (durable, rejected code, failed).");
-        _writeDuration = _meter.CreateHistogram<double>("wal.write.duration", "s", "Time from receiving a write to answering it.");
+        _writeDuration = _meter.CreateHistogram<double>("wal.write.duration", "s", "Time from receiving a write call (WriteToLog or WriteToLogBatch) to answering it, once per call and namespace.");
         _deliveries = _meter.CreateCounter<long>("wal.deliveries", "{delivery}", "Delivery attempts, by namespace and outcome (applied, retry, dead_letter).");
         _deliveryLag = _meter.CreateHistogram<double>("wal.delivery.lag", "s", "Time from a message's due time to its being applied.");
         _meter.CreateObservableGauge("wal.backlog", ObserveBacklog, "{message}", "Messages not yet applied, by namespace and state (pending, delayed, in_flight).");
@@ -36,11 +36,15 @@ public sealed class WalMetrics : IDisposable
         _meter.CreateObservableGauge("wal.oldest_due.age", ObserveOldestDue, "s", "Age of the oldest due message no worker holds yet, by namespace.");
     }
 
-    public void Write(string ns, string outcome, int count, TimeSpan elapsed)
+    /// <summary>Counts <paramref name="count"/> entries of one outcome; measures the call when <paramref name="elapsed"/> is given.</summary>
+    public void Write(string ns, string outcome, int count, TimeSpan? elapsed)
     {
         var tags = new TagList { { "namespace", ns }, { "outcome", outcome } };
         _writes.Add(count, tags);
-        _writeDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("namespace", ns));
+        if (elapsed is { } duration)
+        {
+            _writeDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("namespace", ns));
+        }
     }
 
     public void Delivery(string ns, DeliveryVerdict verdict, TimeSpan lagFromDue)

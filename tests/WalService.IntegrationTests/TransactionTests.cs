@@ -129,6 +129,32 @@ public sealed class TransactionTests(WalServerFactory factory) : ServerTest(fact
     }
 
     [Fact]
+    public async Task ARedrivenTransactionResumesAtTheChunkThatWasNotDelivered()
+    {
+        var config = await CreateAsync(Namespaces.Http(Target.Url("/fail-chunk/1"), "txn-redrive", maxAttempts: 1));
+        var txn = "redrive-" + Guid.NewGuid().ToString("N");
+        string? id = null;
+        for (var sequence = 0; sequence < 3; sequence++)
+        {
+            var request = new WriteToLogRequest
+            {
+                Namespace = config.Name,
+                Payload = ByteString.CopyFromUtf8($"chunk {sequence}"),
+                Chunk = new Chunk { TransactionId = txn, Sequence = sequence, Last = sequence == 2 },
+            };
+            id = (await Wal.Log.WriteToLogAsync(request, cancellationToken: Ct)).MessageId;
+        }
+
+        await WaitForStateAsync(config.Name, id!, MessageState.DeadLettered);
+
+        var redriven = await Wal.Admin.RedriveDeadLettersAsync(new RedriveDeadLettersRequest { Namespace = config.Name, MessageIds = { id! } }, cancellationToken: Ct);
+        await WaitForStateAsync(config.Name, id!, MessageState.Applied);
+
+        Assert.Equal(1, redriven.Redriven);
+        Assert.Equal(["0", "1", "1", "2"], Target.For(id!).Select(r => r.Headers["wal-chunk"]));
+    }
+
+    [Fact]
     public async Task PurgingADeadLetteredTransactionRemovesItsChunks()
     {
         var config = await CreateAsync(Namespaces.Http(Target.Url("/status/400"), "txn-dead"));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WalService.Core.Abstractions;
 using WalService.Core.DependencyInjection;
+using WalService.Core.Model;
 using WalService.Kafka.Targets;
 
 namespace WalService.Kafka;
@@ -23,6 +24,7 @@ public static class KafkaWalBuilderExtensions
         builder.Services.TryAddSingleton<ParkedConsumers>();
         builder.Services.TryAddSingleton<KafkaLog>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, KafkaLog>(sp => sp.GetRequiredService<KafkaLog>()));
+        builder.Services.AddSingleton(new BackendTraits(BackendKind.Kafka, TransactionsRefusal: "transactions are not yet available on the kafka backend"));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, KafkaTargetHandler>());
         return builder;
     }

@@ -11,7 +11,8 @@ public sealed record ReceivedRequest(string Path, string MessageId, int Attempt,
 /// <summary>
 /// A real HTTP server on 127.0.0.1 and a free port, standing in for a delivery target. It records every request and
 /// answers by path: <c>/ok</c> 200; <c>/status/{code}</c> that status; <c>/fail/{n}</c> 503 for the first n attempts
-/// of each message, then 200; <c>/switch</c> whatever <see cref="SwitchStatus"/> says; <c>/slow/{ms}</c> 200 after that
+/// of each message, then 200; <c>/fail-chunk/{n}</c> 503 the first time chunk n of a transaction arrives (header
+/// <c>wal-chunk</c>), else 200; <c>/switch</c> whatever <see cref="SwitchStatus"/> says; <c>/slow/{ms}</c> 200 after that
 /// many milliseconds (recorded when it arrives).
 /// </summary>
 public sealed class HttpTargetServer : IAsyncDisposable
@@ -52,7 +53,7 @@ public sealed class HttpTargetServer : IAsyncDisposable
         await context.Request.Body.CopyToAsync(body);
         var messageId = context.Request.Headers["wal-message-id"].ToString();
         var attempt = int.TryParse(context.Request.Headers["wal-attempt"], out var a) ? a : 0;
-        var status = Answer(path, messageId);
+        var status = Answer(path, messageId, context.Request.Headers["wal-chunk"].ToString());
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         _received.Enqueue(new ReceivedRequest("/" + path, messageId, attempt, headers, body.ToArray(), DateTimeOffset.UtcNow, status));
         if (path.Split('/') is ["slow", var ms])
@@ -64,13 +65,14 @@ public sealed class HttpTargetServer : IAsyncDisposable
         context.Response.StatusCode = status;
     }
 
-    private int Answer(string path, string messageId)
+    private int Answer(string path, string messageId, string chunk)
     {
         var parts = path.Split('/');
         return parts[0] switch
         {
             "status" when parts.Length > 1 => int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture),
             "fail" when parts.Length > 1 => _received.Count(r => r.MessageId == messageId) < int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) ? 503 : 200,
+            "fail-chunk" when parts.Length > 1 => chunk == parts[1] && !_received.Any(r => r.MessageId == messageId && r.Headers.GetValueOrDefault("wal-chunk") == chunk) ? 503 : 200,
             "switch" => SwitchStatus,
             _ => 200,
         };

@@ -6,4 +6,11 @@ namespace WalService.Core.Abstractions;
 /// <param name="Namespace">The namespace the message was written to.</param>
 /// <param name="Envelope">The message.</param>
 /// <param name="Attempt">1-based.</param>
-public sealed record Delivery(string Namespace, Envelope Envelope, int Attempt);
+/// <param name="Chunk">Set when this delivery is one chunk of a transaction, to a target that takes its chunks one by one.</param>
+public sealed record Delivery(string Namespace, Envelope Envelope, int Attempt, ChunkPosition? Chunk = null);
+
+/// <summary>Which chunk of which transaction a delivery carries (headers <c>wal-transaction-id</c>, <c>wal-chunk</c>, <c>wal-chunk-count</c>).</summary>
+/// <param name="TransactionId">The client's transaction id.</param>
+/// <param name="Sequence">The chunk's sequence, 0-based.</param>
+/// <param name="Count">How many chunks the transaction has.</param>
+public sealed record ChunkPosition(string TransactionId, int Sequence, int Count);

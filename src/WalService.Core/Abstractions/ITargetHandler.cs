@@ -20,6 +20,13 @@ public interface ITargetHandler
     /// </summary>
     TimeSpan DeliveryTimeout(Target target) => NamespaceDefaults.DeliveryTimeout;
 
+    /// <summary>
+    /// Whether the target applies a transaction's chunks together: it is handed the chunks' payloads joined in sequence
+    /// order as one delivery (a <c>kv</c> target's <c>KvMutationBatch</c> payloads join into one batch) and commits them
+    /// at once. Otherwise each chunk is one delivery, in sequence order, with its <see cref="Delivery.Chunk"/>.
+    /// </summary>
+    bool AppliesChunksTogether => false;
+
     /// <summary>Delivers once and classifies the result; never throws for a failed delivery.</summary>
     ValueTask<DeliveryOutcome> DeliverAsync(Target target, Delivery delivery, CancellationToken cancellationToken);
 }

@@ -164,6 +164,7 @@ public sealed class WriteCoordinator(
                 Durable = result.Durable,
                 MessageId = result.MessageId,
                 Message = result.Error ?? string.Empty,
+                Code = (int)result.Code,
             });
         }
     }
@@ -200,7 +201,7 @@ public sealed class WriteCoordinator(
 
         return CheckLimits(ns) is { } limited
             ? new Admission(limited)
-            : new Admission(null, backend, new AppendRequest(BuildEnvelope(request, ns, now, deliverAt), ns.DedupWindow));
+            : new Admission(null, backend, new AppendRequest(BuildEnvelope(request, ns, now, deliverAt), ns.DedupWindow, ChunkOf(request, ns)));
     }
 
     private WriteRejection? CheckNamespace(NamespaceSettings ns, string? clientId)
@@ -244,6 +245,13 @@ public sealed class WriteCoordinator(
 
     private Envelope BuildEnvelope(WriteToLogRequest request, NamespaceSettings ns, DateTimeOffset now, DateTimeOffset deliverAt)
     {
+        if (request.Chunk is { Last: false } chunk)
+        {
+            // Only the last chunk's write fields make the transaction's message; the others' were not checked, nor used.
+            var staged = new EnvelopeMeta { MessageId = ids.Next(), Namespace = ns.Name, DeliverAtMs = now.ToUnixTimeMilliseconds(), TransactionId = chunk.TransactionId };
+            return new Envelope(staged, request.Payload.Memory);
+        }
+
         var meta = new EnvelopeMeta
         {
             MessageId = ids.Next(),
@@ -253,12 +261,16 @@ public sealed class WriteCoordinator(
             OriginalWriteTimeMs = (request.Lifecycle?.OriginalWriteTime?.ToDateTimeOffset() ?? now).ToUnixTimeMilliseconds(),
             OrderingKey = request.OrderingKey,
             IdempotencyKey = request.IdempotencyKey,
+            TransactionId = request.Chunk?.TransactionId ?? string.Empty,
             TraceParent = Activity.Current?.Id ?? string.Empty,
             Target = request.Target,
         };
         meta.Headers.Add(request.Headers);
         return new Envelope(meta, request.Payload.Memory);
     }
+
+    private static TransactionChunk? ChunkOf(WriteToLogRequest request, NamespaceSettings ns) =>
+        request.Chunk is { } chunk ? new TransactionChunk(chunk.TransactionId, chunk.Sequence, chunk.Last, ns.MaxTransactionBytes) : null;
 
     private static WriteOutcome Reject(WriteRejection rejection) => new(
         new WriteToLogResponse { Durable = Trilean.False, Code = (int)rejection.Code, Message = rejection.Message },

@@ -10,6 +10,9 @@ public static class NamespaceDefaults
     public const int BatchSize = 100;
     public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
     public static readonly TimeSpan DedupWindow = TimeSpan.FromHours(24);
+    public const int MaxChunks = 1000;
+    public const long MaxTransactionBytes = 64L * 1024 * 1024;
+    public static readonly TimeSpan TransactionTimeout = TimeSpan.FromHours(1);
     public static readonly TimeSpan HttpTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a delivery to a target kind without a timeout of its own is taken to last at most (10 s).</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WalService.Api.V1;
+using WalService.Core.Abstractions;
 using WalService.Core.Model;
 using WalService.Core.Telemetry;
 
@@ -195,6 +196,11 @@ public sealed class ConsumerHost : BackgroundService
             {
                 var keepApplied = ns.TrackStatus ? ns.DedupWindow : TimeSpan.Zero;
                 await backend.TrimAsync(ns.Name, now - keepApplied, now, cancellationToken);
+                if (backend is IStagedChunks staging)
+                {
+                    await staging.ExpireAsync(ns.Name, now - ns.TransactionTimeout, now, cancellationToken);
+                }
+
                 _services.Metrics.SetBacklog(ns.Name, await backend.GetBacklogAsync(ns.Name, now, cancellationToken));
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

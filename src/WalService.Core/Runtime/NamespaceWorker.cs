@@ -309,7 +309,10 @@ internal sealed class NamespaceWorker : IDisposable
         try
         {
             var handler = _services.Targets.Get(target);
-            return await handler.DeliverAsync(target, new Delivery(Name, envelope, message.Attempt), token);
+            var delivery = new Delivery(Name, envelope, message.Attempt);
+            return envelope.Meta.ChunkCount > 0
+                ? await TransactionDelivery.DeliverAsync(handler, target, delivery, _backend as IStagedChunks, token)
+                : await handler.DeliverAsync(target, delivery, token);
         }
         catch (NotSupportedException ex)
         {

@@ -14,6 +14,12 @@ public static partial class NamespaceConfigValidator
     public const int MaxConcurrency = 256;
     public const int MaxBatchSize = 1000;
 
+    /// <summary>The most <c>transactions.max_chunks</c> a namespace may set.</summary>
+    public const int MaxChunks = 100_000;
+
+    /// <summary>The most <c>transactions.max_bytes</c> a namespace may set: 1 GiB.</summary>
+    public const long MaxTransactionBytes = 1024L * 1024 * 1024;
+
     public static IReadOnlyList<string> Validate(NamespaceConfig? config, TargetCatalog targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
@@ -70,6 +76,7 @@ public static partial class NamespaceConfigValidator
             }
         }
 
+        ValidateTransactions(config.Transactions, errors);
         for (var i = 0; i < config.AllowedClients.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(config.AllowedClients[i]))
@@ -116,6 +123,22 @@ public static partial class NamespaceConfigValidator
         {
             errors.Add("config.retry.initial_backoff must not exceed config.retry.max_backoff");
         }
+    }
+
+    private static void ValidateTransactions(TransactionSettings? transactions, List<string> errors)
+    {
+        if (transactions is null)
+        {
+            return;
+        }
+
+        InRange(transactions.MaxChunks, 0, MaxChunks, "config.transactions.max_chunks", errors);
+        if (transactions.MaxBytes < 0 || transactions.MaxBytes > MaxTransactionBytes)
+        {
+            errors.Add($"config.transactions.max_bytes must be between 0 and {MaxTransactionBytes} (0 = default 64 MiB)");
+        }
+
+        Setting(transactions.Timeout, "config.transactions.timeout", errors);
     }
 
     private static void InRange(int value, int min, int max, string field, List<string> errors)

@@ -23,6 +23,20 @@ public static class WriteValidator
             return WriteRejection.Invalid($"payload is {request.Payload.Length} bytes; namespace '{ns.Name}' allows max_payload_bytes={ns.MaxPayloadBytes}");
         }
 
+        if (request.Chunk is { } chunk)
+        {
+            if (ChunkRules.Validate(chunk, ns) is { } chunkError)
+            {
+                return chunkError;
+            }
+
+            if (!chunk.Last)
+            {
+                // A transaction's lifecycle, keys, headers and target are its last chunk's; on the others they are ignored.
+                return null;
+            }
+        }
+
         if (request.IdempotencyKey.Length > MaxKeyLength)
         {
             return WriteRejection.Invalid($"idempotency_key must be at most {MaxKeyLength} characters");

@@ -19,6 +19,14 @@ namespace WalService.Sqlite.Log;
 /// <see cref="MessageIdGenerator.FirstSequence"/> are named: written before ids were keys, or with an id of another
 /// layout; the partial index <c>messages_named</c> finds those by id.
 /// </para>
+/// <para>
+/// Transactions: <c>transactions</c> holds one row per transaction (its message id, state 0 staging / 1 marker
+/// enqueued / 2 over, chunks and bytes staged, the last chunk's sequence once known), kept for the namespace's
+/// dedup window after it is over, so that a chunk sent again then changes nothing; <c>chunks</c> holds the staged chunks, the last one with its write fields (an
+/// encoded <c>EnvelopeMeta</c>), and whether each was delivered to a target that takes chunks one by one. Chunks go
+/// when their transaction is applied or purged. The completion marker is an ordinary <c>messages</c> row of the
+/// transaction's id without a payload.
+/// </para>
 /// </summary>
 internal static class LogSchema
 {
@@ -58,5 +66,28 @@ internal static class LogSchema
             expires_ms INTEGER NOT NULL,
             PRIMARY KEY (ns, key)
         ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS transactions (
+            ns TEXT NOT NULL,
+            txn TEXT NOT NULL,
+            id TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            first_ms INTEGER NOT NULL,
+            done_ms INTEGER,
+            window_ms INTEGER NOT NULL,
+            staged INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            last_seq INTEGER,
+            PRIMARY KEY (ns, txn)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX IF NOT EXISTS transactions_id ON transactions(ns, id);
+        CREATE TABLE IF NOT EXISTS chunks (
+            ns TEXT NOT NULL,
+            txn TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            delivered INTEGER NOT NULL DEFAULT 0,
+            meta BLOB,
+            payload BLOB NOT NULL,
+            UNIQUE (ns, txn, sequence)
+        );
         """;
 }

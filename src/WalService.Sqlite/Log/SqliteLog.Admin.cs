@@ -28,7 +28,7 @@ internal sealed partial class SqliteLog
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            return null;
+            return await GetStagingStatusAsync(connection, ns, messageId, cancellationToken);
         }
 
         var state = reader.GetInt32(0);
@@ -59,6 +59,19 @@ internal sealed partial class SqliteLog
         }
 
         return status;
+    }
+
+    /// <summary>A transaction whose marker is not enqueued yet: STAGING, with the chunks staged; null when there is none.</summary>
+    private static async Task<MessageStatus?> GetStagingStatusAsync(SqliteConnection connection, string ns, string messageId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(
+            connection,
+            "SELECT staged FROM transactions WHERE ns = $ns AND id = $id AND state = 0",
+            ("$ns", ns),
+            ("$id", messageId));
+        return await command.ExecuteScalarAsync(cancellationToken) is long staged
+            ? new MessageStatus { MessageId = messageId, State = MessageState.Staging, ChunksStaged = (int)staged }
+            : null;
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string ns, int pageSize, string? afterId, CancellationToken cancellationToken)
@@ -100,7 +113,8 @@ internal sealed partial class SqliteLog
         var startMs = now.ToUnixTimeMilliseconds();
         return _writer.ExecuteAsync(db =>
         {
-            var seqs = SelectDead(db, ns, messageIds);
+            // A transaction dead-lettered incomplete has nothing to deliver: a redrive leaves it where it is.
+            var seqs = SelectDead(db, ns, messageIds, skipIncomplete: true);
             for (var i = 0; i < seqs.Count; i++)
             {
                 var due = maxPerSecond > 0 ? startMs + (i * 1000L / maxPerSecond) : startMs;
@@ -111,17 +125,26 @@ internal sealed partial class SqliteLog
         });
     }
 
-    public Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
-        _writer.ExecuteAsync(db =>
+    public Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return _writer.ExecuteAsync(db =>
         {
-            var seqs = SelectDead(db, ns, messageIds);
+            var seqs = SelectDead(db, ns, messageIds, skipIncomplete: false);
             foreach (var seq in seqs)
             {
+                if (db.Scalar("SELECT id FROM messages WHERE seq = $p0", seq) is string id)
+                {
+                    // A purged transaction's chunks go with it.
+                    FinishById(db, ns, id, nowMs);
+                }
+
                 db.Execute("DELETE FROM messages WHERE seq = $p0", seq);
             }
 
             return (long)seqs.Count;
         });
+    }
 
     public async Task<long> CountUndeliveredAsync(string ns, CancellationToken cancellationToken) =>
         (long)(await ScalarAsync("SELECT count(*) FROM messages WHERE ns = $ns AND state < 2", cancellationToken, ("$ns", ns)) ?? 0L);
@@ -130,14 +153,20 @@ internal sealed partial class SqliteLog
         _writer.ExecuteAsync(db =>
         {
             db.Execute("DELETE FROM messages WHERE ns = $p0", ns);
+            db.Execute("DELETE FROM chunks WHERE ns = $p0", ns);
+            db.Execute("DELETE FROM transactions WHERE ns = $p0", ns);
             return db.Execute("DELETE FROM idempotency WHERE ns = $p0", ns);
         });
 
-    /// <summary>Forgets applied messages finished before <paramref name="appliedBefore"/> and idempotency keys that expired.</summary>
+    /// <summary>
+    /// Forgets applied messages done before <paramref name="appliedBefore"/>, and idempotency keys and ids of finished
+    /// transactions whose dedup window has passed.
+    /// </summary>
     public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
         _writer.ExecuteAsync(db =>
         {
             db.Execute("DELETE FROM messages WHERE ns = $p0 AND state = 2 AND done_ms < $p1", ns, appliedBefore.ToUnixTimeMilliseconds());
+            db.Execute("DELETE FROM transactions WHERE ns = $p0 AND state = 2 AND done_ms + window_ms <= $p1", ns, now.ToUnixTimeMilliseconds());
             return db.Execute("DELETE FROM idempotency WHERE ns = $p0 AND expires_ms <= $p1", ns, now.ToUnixTimeMilliseconds());
         });
 
@@ -195,12 +224,13 @@ internal sealed partial class SqliteLog
         }
     }
 
-    private static List<long> SelectDead(WriteContext db, string ns, IReadOnlyCollection<string> messageIds)
+    private static List<long> SelectDead(WriteContext db, string ns, IReadOnlyCollection<string> messageIds, bool skipIncomplete)
     {
         var seqs = new List<long>();
+        var incomplete = skipIncomplete ? IncompleteClause : string.Empty;
         if (messageIds.Count == 0)
         {
-            using var reader = db.Query("SELECT seq FROM messages WHERE ns = $p0 AND state = 3 ORDER BY id", ns);
+            using var reader = db.Query("SELECT seq FROM messages m WHERE ns = $p0 AND state = 3" + incomplete + " ORDER BY id", ns);
             while (reader.Read())
             {
                 seqs.Add(reader.GetInt64(0));
@@ -211,7 +241,7 @@ internal sealed partial class SqliteLog
 
         foreach (var id in messageIds.Distinct(StringComparer.Ordinal))
         {
-            if (db.Scalar("SELECT seq FROM messages WHERE ns = $p0 AND id = $p1 AND state = 3", ns, id) is long seq)
+            if (db.Scalar("SELECT seq FROM messages m WHERE ns = $p0 AND id = $p1 AND state = 3" + incomplete, ns, id) is long seq)
             {
                 seqs.Add(seq);
             }

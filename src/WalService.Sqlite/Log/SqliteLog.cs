@@ -91,7 +91,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         var rows = new Row[requests.Count];
         for (var i = 0; i < rows.Length; i++)
         {
-            var (envelope, dedupWindow) = requests[i];
+            var (envelope, dedupWindow, chunk) = requests[i];
             var meta = envelope.Meta;
             rows[i] = new Row(
                 meta,
@@ -101,14 +101,14 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
                 meta.OrderingKey.Length > 0 ? Encoding.UTF8.GetBytes(meta.OrderingKey) : null,
                 EnvelopeCodec.EncodeMeta(meta),
                 envelope.Payload.ToArray(),
-                (long)dedupWindow.TotalMilliseconds);
+                (long)dedupWindow.TotalMilliseconds,
+                chunk);
         }
 
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
-            var ids = await _writer.ExecuteAsync(db => Insert(db, rows, nowMs));
-            return [.. ids.Select(AppendResult.Persisted)];
+            return await _writer.ExecuteAsync(db => Insert(db, rows, nowMs));
         }
         catch (CommitUncertainException ex)
         {
@@ -166,6 +166,11 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             foreach (var message in messages)
             {
                 ack.Bind(2, message.LeaseToken).Bind(3, message.Attempt).Run();
+                if (message.Envelope.Meta.ChunkCount > 0 && db.Scalar("SELECT changes()") is 1L)
+                {
+                    // An applied transaction's chunks go with its acknowledgement (a stale lease's ack keeps them).
+                    Finish(db, message.Envelope.Meta.Namespace, message.Envelope.Meta.TransactionId, ms);
+                }
             }
 
             return messages.Count;
@@ -227,6 +232,13 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             {
                 ids.EnsureAfter(lastId);
             }
+
+            // A staging transaction holds an id with no row yet.
+            last.CommandText = "SELECT max(id) FROM transactions";
+            if (last.ExecuteScalar() is string lastTransaction)
+            {
+                ids.EnsureAfter(lastTransaction);
+            }
         }
         catch (SqliteException ex) when (_database.Health is { } health && FileHealth.IsCorruption(ex))
         {
@@ -235,29 +247,28 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         }
     }
 
-    /// <summary>Inserts the rows, honouring idempotency keys; answers each row's message id (the first write's for a repeat).</summary>
-    private static string[] Insert(WriteContext db, Row[] rows, long nowMs)
+    /// <summary>
+    /// Inserts the rows, honouring idempotency keys, and stages chunks (see <see cref="Stage"/>); answers each row's
+    /// message id (the first write's for a repeat, the transaction's for a chunk).
+    /// </summary>
+    private static AppendResult[] Insert(WriteContext db, Row[] rows, long nowMs)
     {
-        var ids = new string[rows.Length];
+        var ids = new AppendResult[rows.Length];
         var insert = db.Raw(InsertSql).Bind(5, nowMs);
         for (var i = 0; i < rows.Length; i++)
         {
             var row = rows[i];
             var meta = row.Meta;
-            if (meta.IdempotencyKey.Length > 0)
+            if (row.Chunk is { } chunk)
             {
-                var existing = db.Scalar(
-                    "SELECT id FROM idempotency WHERE ns = $p0 AND key = $p1 AND expires_ms > $p2",
-                    meta.Namespace, meta.IdempotencyKey, nowMs);
-                if (existing is string first)
-                {
-                    ids[i] = first;
-                    continue;
-                }
+                ids[i] = Stage(db, row, chunk, nowMs);
+                continue;
+            }
 
-                db.Execute(
-                    "INSERT OR REPLACE INTO idempotency (ns, key, id, expires_ms) VALUES ($p0, $p1, $p2, $p3)",
-                    meta.Namespace, meta.IdempotencyKey, meta.MessageId, nowMs + row.DedupWindowMs);
+            if (ClaimIdempotencyKey(db, meta, nowMs, row.DedupWindowMs) is { } first)
+            {
+                ids[i] = AppendResult.Persisted(first);
+                continue;
             }
 
             insert.BindUtf8(1, row.Namespace).BindUtf8(2, row.Id).Bind(3, meta.DeliverAtMs);
@@ -271,10 +282,32 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             }
 
             insert.Bind(6, row.MetaBytes).Bind(7, row.Payload).Bind(8, row.Seq).Run();
-            ids[i] = meta.MessageId;
+            ids[i] = AppendResult.Persisted(meta.MessageId);
         }
 
         return ids;
+    }
+
+    /// <summary>
+    /// Claims <paramref name="meta"/>'s idempotency key for its message: null when there is none or it is claimed now,
+    /// else the id of the message that claimed it within its dedup window (nothing is appended then).
+    /// </summary>
+    private static string? ClaimIdempotencyKey(WriteContext db, Core.Model.Storage.EnvelopeMeta meta, long nowMs, long dedupWindowMs)
+    {
+        if (meta.IdempotencyKey.Length == 0)
+        {
+            return null;
+        }
+
+        if (db.Scalar("SELECT id FROM idempotency WHERE ns = $p0 AND key = $p1 AND expires_ms > $p2", meta.Namespace, meta.IdempotencyKey, nowMs) is string first)
+        {
+            return first;
+        }
+
+        db.Execute(
+            "INSERT OR REPLACE INTO idempotency (ns, key, id, expires_ms) VALUES ($p0, $p1, $p2, $p3)",
+            meta.Namespace, meta.IdempotencyKey, meta.MessageId, nowMs + dedupWindowMs);
+        return null;
     }
 
     private async ValueTask Verdict(LeasedMessage message, string sql, DateTimeOffset at, string? error)
@@ -285,5 +318,6 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     }
 
     /// <summary>A message ready for the writer: everything it binds is encoded beforehand, off the writer's thread.</summary>
-    private sealed record Row(Core.Model.Storage.EnvelopeMeta Meta, long? Seq, byte[] Namespace, byte[] Id, byte[]? OrderingKey, byte[] MetaBytes, byte[] Payload, long DedupWindowMs);
+    private sealed record Row(
+        Core.Model.Storage.EnvelopeMeta Meta, long? Seq, byte[] Namespace, byte[] Id, byte[]? OrderingKey, byte[] MetaBytes, byte[] Payload, long DedupWindowMs, TransactionChunk? Chunk);
 }

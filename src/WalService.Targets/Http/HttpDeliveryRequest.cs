@@ -43,6 +43,13 @@ internal static class HttpDeliveryRequest
         Set(request, "wal-namespace", delivery.Namespace);
         Set(request, "wal-attempt", delivery.Attempt.ToString(CultureInfo.InvariantCulture));
         Set(request, "wal-original-write-time", envelope.OriginalWriteTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        if (delivery.Chunk is { } chunk)
+        {
+            Set(request, "wal-transaction-id", chunk.TransactionId);
+            Set(request, "wal-chunk", chunk.Sequence.ToString(CultureInfo.InvariantCulture));
+            Set(request, "wal-chunk-count", chunk.Count.ToString(CultureInfo.InvariantCulture));
+        }
+
         return request;
     }
 

@@ -18,6 +18,12 @@ public sealed partial class KvTargetHandler(IEnumerable<IKvStore> stores) : ITar
 
     public Target.KindOneofCase Kind => Target.KindOneofCase.Kv;
 
+    /// <summary>
+    /// A transaction's chunks come as one batch of every mutation in sequence order (a later mutation of a key wins), and
+    /// commit in one store transaction under the transaction's message id, so it applies once and never in part.
+    /// </summary>
+    public bool AppliesChunksTogether => true;
+
     public IEnumerable<string> Validate(Target target, string fieldPath)
     {
         ArgumentNullException.ThrowIfNull(target);

@@ -1,0 +1,241 @@
+using WalService.Api.V1;
+using WalService.Core.Abstractions;
+using WalService.Core.Model;
+using WalService.Core.Runtime;
+
+namespace WalService.Sqlite.Log;
+
+/// <summary>
+/// Transactions of the embedded log: chunks are staged in the log's own database (tables <c>transactions</c> and
+/// <c>chunks</c>, see <see cref="LogSchema"/>) by the one writer, so each chunk is committed before its write answers
+/// TRUE and chunks of one transaction, even sent at once, are staged one after another. The chunk that completes a
+/// transaction enqueues its completion marker in the same SQLite transaction as its own commit: there is never a
+/// complete transaction without a marker, nor two markers.
+/// </summary>
+/// <remarks>
+/// The transaction's message id is the id the front door gave its first staged chunk, stored in <c>transactions</c>
+/// and answered by every chunk after it. The marker is the row of that id (its key is the id's sequence, like any
+/// message's), so a transaction takes its place among the messages of its ordering key when its first chunk arrived.
+/// </remarks>
+internal sealed partial class SqliteLog : IStagedChunks
+{
+    private const int TransactionStaging = 0;
+    private const int TransactionExpired = 3;
+
+    /// <summary>The most missing sequences an expired transaction's <c>last_error</c> lists one by one.</summary>
+    private const int MissingListed = 20;
+
+    /// <summary>Row <c>m</c> of <c>messages</c> is not the dead letter of a transaction that expired incomplete.</summary>
+    private const string IncompleteClause =
+        " AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.ns = m.ns AND t.id = m.id AND t.state = 3)";
+
+    public async Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken)
+    {
+        await using var connection = _database.OpenForRead();
+        await using var command = Command(
+            connection,
+            "SELECT sequence, payload, delivered FROM chunks WHERE ns = $ns AND txn = $txn ORDER BY sequence",
+            ("$ns", ns),
+            ("$txn", transactionId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var chunks = new List<StagedChunk>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            chunks.Add(new StagedChunk(reader.GetInt32(0), (byte[])reader[1], reader.GetInt64(2) != 0));
+        }
+
+        return chunks;
+    }
+
+    public Task MarkDeliveredAsync(string ns, string transactionId, int sequence, CancellationToken cancellationToken) =>
+        _writer.ExecuteAsync(db => db.Execute("UPDATE chunks SET delivered = 1 WHERE ns = $p0 AND txn = $p1 AND sequence = $p2", ns, transactionId, sequence));
+
+    /// <summary>
+    /// Stages one chunk, or finds it staged already (a repeat changes nothing), or refuses it against the chunks staged
+    /// (<c>INVALID_ARGUMENT</c> naming the field). Never throws for a refusal: a throw would roll back the whole group.
+    /// </summary>
+    private static AppendResult Stage(WriteContext db, Row row, TransactionChunk chunk, long nowMs)
+    {
+        var ns = row.Meta.Namespace;
+        var txn = chunk.TransactionId;
+        var header = ReadTransaction(db, ns, txn);
+        var id = header?.Id ?? row.Meta.MessageId;
+        var lastSeq = header?.LastSeq;
+        if (lastSeq is { } last)
+        {
+            if (chunk.Last && chunk.Sequence != last)
+            {
+                return AppendResult.Refused($"chunk.last: transaction '{txn}' already has its last chunk at sequence {last}");
+            }
+
+            if (chunk.Sequence > last)
+            {
+                return AppendResult.Refused($"chunk.sequence {chunk.Sequence} is beyond transaction '{txn}''s last chunk, sequence {last}");
+            }
+        }
+
+        if (header is { State: TransactionExpired } &&
+            db.Scalar("SELECT 1 FROM chunks WHERE ns = $p0 AND txn = $p1 AND sequence = $p2", ns, txn, chunk.Sequence) is null)
+        {
+            return new AppendResult(
+                Trilean.False,
+                id,
+                $"chunk.transaction_id: transaction '{txn}' was dead-lettered incomplete after the namespace's transactions.timeout",
+                Grpc.Core.StatusCode.FailedPrecondition);
+        }
+
+        if ((header is { State: not TransactionStaging }) ||
+            db.Scalar("SELECT 1 FROM chunks WHERE ns = $p0 AND txn = $p1 AND sequence = $p2", ns, txn, chunk.Sequence) is not null)
+        {
+            // Staged before (or the transaction is complete, so every chunk up to its last was): a repeat.
+            return AppendResult.Persisted(id);
+        }
+
+        if (chunk.Last && db.Scalar("SELECT max(sequence) FROM chunks WHERE ns = $p0 AND txn = $p1", ns, txn) is long highest && highest > chunk.Sequence)
+        {
+            return AppendResult.Refused($"chunk.last: transaction '{txn}' has chunk {highest} staged beyond sequence {chunk.Sequence}");
+        }
+
+        var bytes = (header?.Bytes ?? 0) + row.Payload.Length;
+        if (bytes > chunk.MaxBytes)
+        {
+            return AppendResult.Refused($"payload: transaction '{txn}' would stage {bytes} bytes; the namespace allows transactions.max_bytes={chunk.MaxBytes}");
+        }
+
+        if (header is null)
+        {
+            db.Execute(
+                "INSERT INTO transactions (ns, txn, id, state, first_ms, window_ms, staged, bytes) VALUES ($p0, $p1, $p2, 0, $p3, $p4, 0, 0)",
+                ns, txn, id, nowMs, row.DedupWindowMs);
+        }
+
+        db.Execute(
+            "INSERT INTO chunks (ns, txn, sequence, meta, payload) VALUES ($p0, $p1, $p2, $p3, $p4)",
+            ns, txn, chunk.Sequence, chunk.Last ? row.MetaBytes : null, row.Payload);
+        var staged = (header?.Staged ?? 0) + 1;
+        lastSeq ??= chunk.Last ? chunk.Sequence : null;
+        db.Execute(
+            "UPDATE transactions SET staged = $p2, bytes = $p3, last_seq = $p4 WHERE ns = $p0 AND txn = $p1",
+            ns, txn, staged, bytes, lastSeq);
+        return lastSeq is { } end && staged == end + 1
+            ? AppendResult.Persisted(Complete(db, ns, txn, id, end, nowMs, row.DedupWindowMs))
+            : AppendResult.Persisted(id);
+    }
+
+    /// <summary>
+    /// Enqueues the completion marker of a transaction whose chunks 0..<paramref name="last"/> are all staged: a
+    /// message of the transaction's id carrying its last chunk's write fields and no payload. When the last chunk's
+    /// idempotency key was claimed within its dedup window, nothing is enqueued, the chunks go, and the first id is
+    /// answered.
+    /// </summary>
+    private static string Complete(WriteContext db, string ns, string txn, string id, int last, long nowMs, long dedupWindowMs)
+    {
+        var meta = EnvelopeCodec.DecodeMeta((byte[])db.Scalar("SELECT meta FROM chunks WHERE ns = $p0 AND txn = $p1 AND sequence = $p2", ns, txn, last)!);
+        meta.MessageId = id;
+        meta.TransactionId = txn;
+        meta.ChunkCount = last + 1;
+        if (ClaimIdempotencyKey(db, meta, nowMs, dedupWindowMs) is { } first)
+        {
+            Finish(db, ns, txn, nowMs);
+            return first;
+        }
+
+        var insert = db.Raw(InsertSql).Bind(5, nowMs).Bind(1, ns).Bind(2, id).Bind(3, meta.DeliverAtMs)
+            .Bind(4, meta.OrderingKey.Length > 0 ? meta.OrderingKey : null)
+            .Bind(6, EnvelopeCodec.EncodeMeta(meta)).Bind(7, ReadOnlySpan<byte>.Empty)
+            .Bind(8, MessageIdGenerator.TryGetSequence(id, out var seq) ? seq : null);
+        insert.Run();
+        db.Execute("UPDATE transactions SET state = 1 WHERE ns = $p0 AND txn = $p1", ns, txn);
+        return id;
+    }
+
+    public Task<long> ExpireAsync(string ns, DateTimeOffset startedBefore, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var beforeMs = startedBefore.ToUnixTimeMilliseconds();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        return _writer.ExecuteAsync(db =>
+        {
+            var expired = new List<(string Txn, string Id, long FirstMs, int? LastSeq)>();
+            using (var reader = db.Query("SELECT txn, id, first_ms, last_seq FROM transactions WHERE ns = $p0 AND state = 0 AND first_ms < $p1", ns, beforeMs))
+            {
+                while (reader.Read())
+                {
+                    expired.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt32(3)));
+                }
+            }
+
+            foreach (var (txn, id, firstMs, lastSeq) in expired)
+            {
+                DeadLetterIncomplete(db, ns, txn, id, firstMs, lastSeq, nowMs);
+            }
+
+            return (long)expired.Count;
+        });
+    }
+
+    /// <summary>
+    /// Turns an expired transaction into one dead letter of its id, whose <c>last_error</c> names the missing chunks;
+    /// its staged chunks stay until it is purged.
+    /// </summary>
+    private static void DeadLetterIncomplete(WriteContext db, string ns, string txn, string id, long firstMs, int? lastSeq, long nowMs)
+    {
+        var staged = new HashSet<int>();
+        byte[]? lastMeta = null;
+        using (var reader = db.Query("SELECT sequence, meta FROM chunks WHERE ns = $p0 AND txn = $p1", ns, txn))
+        {
+            while (reader.Read())
+            {
+                staged.Add(reader.GetInt32(0));
+                lastMeta ??= reader.IsDBNull(1) ? null : (byte[])reader[1];
+            }
+        }
+
+        var end = lastSeq ?? (staged.Count == 0 ? -1 : staged.Max());
+        var missing = Enumerable.Range(0, end + 1).Where(s => !staged.Contains(s)).ToList();
+        var listed = string.Join(", ", missing.Take(MissingListed)) + (missing.Count > MissingListed ? $" and {missing.Count - MissingListed} more" : string.Empty);
+        var error = (missing.Count, lastSeq) switch
+        {
+            (_, not null) => $"incomplete transaction: missing chunks {listed}",
+            (0, null) => "incomplete transaction: missing the last chunk (none was sent with last = true)",
+            _ => $"incomplete transaction: missing chunks {listed} and the last chunk (none was sent with last = true)",
+        };
+
+        var meta = lastMeta is null
+            ? new Core.Model.Storage.EnvelopeMeta { Namespace = ns, OriginalWriteTimeMs = firstMs }
+            : EnvelopeCodec.DecodeMeta(lastMeta);
+        meta.MessageId = id;
+        meta.TransactionId = txn;
+        db.Execute(
+            "INSERT INTO messages (seq, ns, id, state, due_ms, written_ms, done_ms, last_error, meta) VALUES ($p0, $p1, $p2, 3, $p3, $p4, $p3, $p5, $p6)",
+            MessageIdGenerator.TryGetSequence(id, out var seq) ? seq : null,
+            ns, id, nowMs, firstMs, error, EnvelopeCodec.EncodeMeta(meta));
+        db.Execute("UPDATE transactions SET state = 3 WHERE ns = $p0 AND txn = $p1", ns, txn);
+    }
+
+    /// <summary>The transaction is over (applied, purged, or a repeat of an earlier one): its chunks go, its header stays until trimmed.</summary>
+    private static void Finish(WriteContext db, string ns, string txn, long nowMs)
+    {
+        db.Execute("DELETE FROM chunks WHERE ns = $p0 AND txn = $p1", ns, txn);
+        db.Execute("UPDATE transactions SET state = 2, done_ms = $p2 WHERE ns = $p0 AND txn = $p1", ns, txn, nowMs);
+    }
+
+    /// <summary>After the marker of <paramref name="messageId"/> left the log (applied, purged): its transaction is over.</summary>
+    private static void FinishById(WriteContext db, string ns, string messageId, long nowMs)
+    {
+        if (db.Scalar("SELECT txn FROM transactions WHERE ns = $p0 AND id = $p1", ns, messageId) is string txn)
+        {
+            Finish(db, ns, txn, nowMs);
+        }
+    }
+
+    private static TransactionHeader? ReadTransaction(WriteContext db, string ns, string txn)
+    {
+        using var reader = db.Query("SELECT id, state, staged, bytes, last_seq FROM transactions WHERE ns = $p0 AND txn = $p1", ns, txn);
+        return reader.Read()
+            ? new TransactionHeader(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetInt32(4))
+            : null;
+    }
+
+    /// <summary>A row of <c>transactions</c>: state 0 staging, 1 its marker enqueued, 2 over, 3 dead-lettered incomplete.</summary>
+    private sealed record TransactionHeader(string Id, int State, int Staged, long Bytes, int? LastSeq);
+}

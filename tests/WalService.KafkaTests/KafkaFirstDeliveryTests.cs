@@ -8,16 +8,21 @@ using WalService.TestSupport;
 
 namespace WalService.KafkaTests;
 
-/// <summary>A mock cluster of its own whose brokers do not hold a group's first join (<c>group.initial.rebalance.delay.ms</c> = 0), and a server on it.</summary>
-public sealed class KafkaNoJoinDelayServer : IAsyncDisposable
+/// <summary>
+/// A mock cluster of its own, whose brokers hold a classic group's first join for <paramref name="classicJoinDelay"/>
+/// (<c>group.initial.rebalance.delay.ms</c>), and a server on it whose consumers use <paramref name="groupProtocol"/>.
+/// </summary>
+public abstract class KafkaOwnClusterServer : IAsyncDisposable
 {
-    public KafkaNoJoinDelayServer()
+    protected KafkaOwnClusterServer(TimeSpan classicJoinDelay, string groupProtocol)
     {
-        Cluster.SetInitialRebalanceDelay(TimeSpan.Zero);
+        Cluster.SetInitialRebalanceDelay(classicJoinDelay);
         foreach (var (key, value) in Cluster.ServerSettings())
         {
             Factory.Settings[key] = value;
         }
+
+        Factory.Settings["Wal:Kafka:Clusters:default:GroupProtocol"] = groupProtocol;
     }
 
     public MockKafkaCluster Cluster { get; } = new();
@@ -28,84 +33,66 @@ public sealed class KafkaNoJoinDelayServer : IAsyncDisposable
     {
         await Factory.DisposeAsync();
         Cluster.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>Brokers that do not hold a classic group's first join, and classic consumers.</summary>
+public sealed class KafkaNoJoinDelayServer() : KafkaOwnClusterServer(TimeSpan.Zero, KafkaGroupProtocols.Classic);
+
+/// <summary>Brokers that hold a classic group's first join for a minute, and consumers on the consumer group protocol (KIP-848), which has no such hold.</summary>
+public sealed class KafkaConsumerProtocolServer() : KafkaOwnClusterServer(ClassicJoinDelay, KafkaGroupProtocols.Consumer)
+{
+    public static readonly TimeSpan ClassicJoinDelay = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>A test on a server of its own cluster: the time from <c>CreateNamespace</c> to the first delivery, written to the test output.</summary>
+public abstract class KafkaOwnClusterTest(KafkaOwnClusterServer server) : WalServerTest(KafkaServerTest.Deadline)
+{
+    protected override WalServerFactory Factory => server.Factory;
+
+    protected async Task<TimeSpan> FirstDeliveryAfterCreationAsync(string prefix)
+    {
+        var config = TestNamespaces.Http($"{prefix}-{Guid.NewGuid().ToString("N")[..8]}", Target.Url("/ok"), maxAttempts: 3);
+        config.Kafka = new KafkaBackend();
+
+        var clock = Stopwatch.StartNew();
+        await CreateAsync(config);
+        var id = await WriteDurableAsync(config.Name, "first");
+        await Target.WaitForAppliedAsync(id, KafkaServerTest.Deadline);
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"first delivery {clock.ElapsedMilliseconds} ms after CreateNamespace");
+        return clock.Elapsed;
     }
 }
 
 /// <summary>
 /// Time to the first delivery of a new namespace is its consumer's group join and little more: on brokers that do not
-/// hold a first join, a few hundred milliseconds. The measured time is written to the test output; the bound is generous.
+/// hold a first join, a few hundred milliseconds. The bound is generous.
 /// </summary>
-public sealed class KafkaFirstDeliveryTests(KafkaNoJoinDelayServer server) : WalServerTest(KafkaServerTest.Deadline), IClassFixture<KafkaNoJoinDelayServer>
+public sealed class KafkaFirstDeliveryTests(KafkaNoJoinDelayServer server) : KafkaOwnClusterTest(server), IClassFixture<KafkaNoJoinDelayServer>
 {
-    protected override WalServerFactory Factory => server.Factory;
-
     [Fact]
     public async Task ANewNamespaceDeliversItsFirstMessageSoonAfterItsCreationWhenTheBrokerDoesNotHoldTheJoin()
     {
-        var config = TestNamespaces.Http($"nodelay-{Guid.NewGuid().ToString("N")[..8]}", Target.Url("/ok"), maxAttempts: 3);
-        config.Kafka = new KafkaBackend();
+        var elapsed = await FirstDeliveryAfterCreationAsync("nodelay");
 
-        var clock = Stopwatch.StartNew();
-        await CreateAsync(config);
-        var id = await WriteDurableAsync(config.Name, "first");
-        await Target.WaitForAppliedAsync(id, KafkaServerTest.Deadline);
-
-        TestContext.Current.TestOutputHelper?.WriteLine($"first delivery {clock.ElapsedMilliseconds} ms after CreateNamespace");
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
-    }
-}
-
-/// <summary>
-/// A mock cluster of its own whose brokers hold a classic group's first join for a minute, and a server whose consumers
-/// use the KIP-848 consumer group protocol (<c>GroupProtocol = consumer</c>), which has no such hold.
-/// </summary>
-public sealed class KafkaConsumerProtocolServer : IAsyncDisposable
-{
-    public static readonly TimeSpan ClassicJoinDelay = TimeSpan.FromMinutes(1);
-
-    public KafkaConsumerProtocolServer()
-    {
-        Cluster.SetInitialRebalanceDelay(ClassicJoinDelay);
-        foreach (var (key, value) in Cluster.ServerSettings())
-        {
-            Factory.Settings[key] = value;
-        }
-
-        Factory.Settings["Wal:Kafka:Clusters:default:GroupProtocol"] = "consumer";
-    }
-
-    public MockKafkaCluster Cluster { get; } = new();
-
-    public WalServerFactory Factory { get; } = new();
-
-    public async ValueTask DisposeAsync()
-    {
-        await Factory.DisposeAsync();
-        Cluster.Dispose();
+        Assert.InRange(elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
     }
 }
 
 /// <summary>
 /// With the consumer group protocol a new namespace delivers as soon as the broker assigns its partitions, without the
-/// hold a classic group's first join gets (<c>group.initial.rebalance.delay.ms</c>, a minute on this cluster).
+/// hold a classic group's first join gets (a minute on this cluster).
 /// </summary>
-public sealed class KafkaConsumerProtocolTests(KafkaConsumerProtocolServer server) : WalServerTest(KafkaServerTest.Deadline), IClassFixture<KafkaConsumerProtocolServer>
+public sealed class KafkaConsumerProtocolTests(KafkaConsumerProtocolServer server) : KafkaOwnClusterTest(server), IClassFixture<KafkaConsumerProtocolServer>
 {
-    protected override WalServerFactory Factory => server.Factory;
-
     [Fact]
     public async Task ANewNamespaceDeliversItsFirstMessageWithoutTheClassicFirstJoinHold()
     {
-        var config = TestNamespaces.Http($"kip848-{Guid.NewGuid().ToString("N")[..8]}", Target.Url("/ok"), maxAttempts: 3);
-        config.Kafka = new KafkaBackend();
+        var elapsed = await FirstDeliveryAfterCreationAsync("kip848");
 
-        var clock = Stopwatch.StartNew();
-        await CreateAsync(config);
-        var id = await WriteDurableAsync(config.Name, "first");
-        await Target.WaitForAppliedAsync(id, KafkaServerTest.Deadline);
-
-        TestContext.Current.TestOutputHelper?.WriteLine($"first delivery {clock.ElapsedMilliseconds} ms after CreateNamespace");
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, KafkaConsumerProtocolServer.ClassicJoinDelay / 2);
+        Assert.InRange(elapsed, TimeSpan.Zero, KafkaConsumerProtocolServer.ClassicJoinDelay / 2);
     }
 
     [Fact]

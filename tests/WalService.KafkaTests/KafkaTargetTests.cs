@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Google.Protobuf;
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;
@@ -33,6 +34,33 @@ public sealed class KafkaTargetTests(KafkaServer server) : KafkaServerTest(serve
         Assert.Equal("eu-1", Header(record, "tenant"));
         var writtenAt = DateTimeOffset.Parse(Header(record, "wal-original-write-time"), CultureInfo.InvariantCulture);
         Assert.InRange(DateTimeOffset.UtcNow - writtenAt, TimeSpan.Zero, Deadline);
+    }
+
+    [Fact]
+    public async Task AChunkOfATransactionArrivesWithItsTransactionHeaders()
+    {
+        var ns = await CreateAsync(TargetNamespace(AppTopic()));
+        var txn = "txn-" + Guid.NewGuid().ToString("N")[..8];
+
+        var answers = await Wal.Log.WriteToLogBatchAsync(
+            new WriteToLogBatchRequest
+            {
+                Entries =
+                {
+                    new WriteToLogRequest { Namespace = ns.Name, Payload = ByteString.CopyFromUtf8("first half"), Chunk = new Chunk { TransactionId = txn, Sequence = 0 } },
+                    new WriteToLogRequest { Namespace = ns.Name, Payload = ByteString.CopyFromUtf8("second half"), Chunk = new Chunk { TransactionId = txn, Sequence = 1, Last = true } },
+                },
+            },
+            cancellationToken: TestContext.Current.CancellationToken);
+        var id = answers.Results[1].MessageId;
+        await WaitForStateAsync(ns.Name, id, MessageState.Applied);
+        var record = ReadOne(ns.Target.Kafka.Topic, id);
+
+        Assert.All(answers.Results, r => Assert.Equal(Trilean.True, r.Durable));
+        Assert.Equal("first half", Encoding.UTF8.GetString(record.Message.Value));
+        Assert.Equal(txn, Header(record, "wal-transaction-id"));
+        Assert.Equal("0", Header(record, "wal-chunk"));
+        Assert.Equal("2", Header(record, "wal-chunk-count"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Google.Protobuf;
 using Grpc.Core;
 using WalService.Api.V1;
 using WalService.Client;
@@ -28,6 +29,32 @@ public sealed class SqsTargetTests(SqsServer server) : SqsServerTest(server), IC
         Assert.False(message.MessageAttributes.ContainsKey("wal-encoding"));
         var writtenAt = DateTimeOffset.Parse(message.MessageAttributes["wal-original-write-time"].StringValue, CultureInfo.InvariantCulture);
         Assert.InRange(DateTimeOffset.UtcNow - writtenAt, TimeSpan.Zero, Deadline);
+    }
+
+    [Fact]
+    public async Task AChunkOfATransactionArrivesWithItsTransactionAttributes()
+    {
+        var ns = await CreateAsync(TargetNamespace(await AppQueueAsync()));
+        var txn = "txn-" + Guid.NewGuid().ToString("N")[..8];
+
+        var answers = await Wal.Log.WriteToLogBatchAsync(
+            new WriteToLogBatchRequest
+            {
+                Entries =
+                {
+                    new WriteToLogRequest { Namespace = ns.Name, Payload = ByteString.CopyFromUtf8("chunk 0"), Chunk = new Chunk { TransactionId = txn, Sequence = 0 } },
+                    new WriteToLogRequest { Namespace = ns.Name, Payload = ByteString.CopyFromUtf8("chunk 1"), Chunk = new Chunk { TransactionId = txn, Sequence = 1, Last = true } },
+                },
+            },
+            cancellationToken: TestContext.Current.CancellationToken);
+        var id = answers.Results[1].MessageId;
+        await WaitForStateAsync(ns.Name, id, MessageState.Applied);
+        var message = await ReceiveOneAsync(ns.Target.Sqs.QueueName, id);
+
+        Assert.All(answers.Results, r => Assert.Equal(Trilean.True, r.Durable));
+        Assert.Equal(txn, message.MessageAttributes["wal-transaction-id"].StringValue);
+        Assert.Equal("chunk " + message.MessageAttributes["wal-chunk"].StringValue, message.Body);
+        Assert.Equal("2", message.MessageAttributes["wal-chunk-count"].StringValue);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using WalService.Core.Model;
 
 namespace WalService.Core.Abstractions;
@@ -13,4 +14,13 @@ public sealed record Delivery(string Namespace, Envelope Envelope, int Attempt, 
 /// <param name="TransactionId">The client's transaction id.</param>
 /// <param name="Sequence">The chunk's sequence, 0-based.</param>
 /// <param name="Count">How many chunks the transaction has.</param>
-public sealed record ChunkPosition(string TransactionId, int Sequence, int Count);
+public sealed record ChunkPosition(string TransactionId, int Sequence, int Count)
+{
+    /// <summary>The headers (HTTP, Kafka) or attributes (SQS) that say it to every target, names and values as sent.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers =>
+    [
+        new("wal-transaction-id", TransactionId),
+        new("wal-chunk", Sequence.ToString(CultureInfo.InvariantCulture)),
+        new("wal-chunk-count", Count.ToString(CultureInfo.InvariantCulture)),
+    ];
+}

@@ -12,8 +12,9 @@ namespace WalService.Kafka.Targets;
 /// Produces the payload to an application's topic, <c>KafkaTarget.topic</c> on <c>KafkaTarget.cluster</c> ("" =
 /// default), through the cluster's shared producer (acks=all, idempotent). The key is the ordering key, else the
 /// message id; the headers are the message's, then <c>wal-message-id</c>, <c>wal-namespace</c>, <c>wal-attempt</c>
-/// (1-based) and <c>wal-original-write-time</c> (RFC 3339), as on an HTTP delivery, so the application can drop a
-/// record delivered twice by its message id. A message header named <c>wal-*</c> in any case (refused at write, so only
+/// (1-based), <c>wal-original-write-time</c> (RFC 3339) and, for a chunk of a transaction, <c>wal-transaction-id</c>,
+/// <c>wal-chunk</c> and <c>wal-chunk-count</c>, as on an HTTP delivery, so the application can drop a record delivered
+/// twice by its message id. A message header named <c>wal-*</c> in any case (refused at write, so only
 /// in a message stored before that rule) is left out: every <c>wal-*</c> header of the record is the service's. A
 /// persisted record is applied; an error that no retry can mend (unknown topic, record too large, not authorised,
 /// invalid settings) dead-letters the message; any other error retries it.
@@ -108,6 +109,11 @@ internal sealed class KafkaTargetHandler(KafkaClusters clusters) : ITargetHandle
         headers.Add(EnvelopeHeaders.Namespace, Utf8(delivery.Namespace));
         headers.Add(EnvelopeHeaders.Attempt, Utf8(delivery.Attempt.ToString(CultureInfo.InvariantCulture)));
         headers.Add(OriginalWriteTime, Utf8(envelope.OriginalWriteTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)));
+        foreach (var (name, value) in delivery.Chunk?.Headers ?? [])
+        {
+            headers.Add(name, Utf8(value));
+        }
+
         return new Message<byte[], byte[]>
         {
             Key = Utf8(meta.OrderingKey.Length > 0 ? meta.OrderingKey : meta.MessageId),

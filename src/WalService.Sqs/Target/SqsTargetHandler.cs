@@ -18,7 +18,8 @@ namespace WalService.Sqs.Targets;
 /// (tab, line feed, carriage return, U+0020 and above except U+FFFE and U+FFFF); any other payload is sent
 /// base64-encoded with the attribute <c>wal-encoding: base64</c>. An empty payload cannot be a body and is
 /// dead-lettered. The String attributes are <c>wal-message-id</c>, <c>wal-namespace</c>, <c>wal-attempt</c> (1-based)
-/// and <c>wal-original-write-time</c> (RFC 3339), as on an HTTP delivery, then the message's headers, one attribute
+/// and <c>wal-original-write-time</c> (RFC 3339), as on an HTTP delivery (and, for a chunk of a transaction,
+/// <c>wal-transaction-id</c>, <c>wal-chunk</c> and <c>wal-chunk-count</c>), then the message's headers, one attribute
 /// each. SQS takes at most 10 attributes: when the headers do not fit in the rest, or one is not a legal attribute name
 /// or has an empty value, all of them travel instead as one JSON object in the attribute <c>wal-headers</c>. A header
 /// named <c>wal-*</c> in any case (refused at write, so only in a message stored before that rule) is left out: every
@@ -103,6 +104,11 @@ internal sealed partial class SqsTargetHandler(SqsQueues queues) : ITargetHandle
             [Attempt] = Text(delivery.Attempt.ToString(CultureInfo.InvariantCulture)),
             [OriginalWriteTime] = Text(envelope.OriginalWriteTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)),
         };
+        foreach (var (name, value) in delivery.Chunk?.Headers ?? [])
+        {
+            attributes[name] = Text(value);
+        }
+
         var body = AsText(envelope.Payload.Span);
         if (body is null)
         {

@@ -43,11 +43,9 @@ internal static class HttpDeliveryRequest
         Set(request, "wal-namespace", delivery.Namespace);
         Set(request, "wal-attempt", delivery.Attempt.ToString(CultureInfo.InvariantCulture));
         Set(request, "wal-original-write-time", envelope.OriginalWriteTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        if (delivery.Chunk is { } chunk)
+        foreach (var (name, value) in delivery.Chunk?.Headers ?? [])
         {
-            Set(request, "wal-transaction-id", chunk.TransactionId);
-            Set(request, "wal-chunk", chunk.Sequence.ToString(CultureInfo.InvariantCulture));
-            Set(request, "wal-chunk-count", chunk.Count.ToString(CultureInfo.InvariantCulture));
+            Set(request, name, value);
         }
 
         return request;

@@ -8,7 +8,7 @@ namespace WalService.Client;
 /// A typed client of WalService: the front door (<see cref="Log"/>) and the control plane (<see cref="Admin"/>), with
 /// helpers for the common calls. Register it with <c>services.AddWalClient(...)</c>, or build one from a channel.
 /// </summary>
-public sealed class WalClient(WriteAheadLog.WriteAheadLogClient log, NamespaceAdmin.NamespaceAdminClient admin)
+public sealed partial class WalClient(WriteAheadLog.WriteAheadLogClient log, NamespaceAdmin.NamespaceAdminClient admin)
 {
     public WriteAheadLog.WriteAheadLogClient Log { get; } = log;
 

@@ -1,6 +1,5 @@
 using WalService.Api.V1;
 using WalService.Client;
-using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.ProcessTests;
@@ -13,35 +12,10 @@ namespace WalService.ProcessTests;
 /// consumer group protocol (KIP-848) the restarted member is not held as a classic group's first join is. The measured
 /// times are written to the test output; the bounds are generous.
 /// </summary>
-public sealed class KafkaRestartProcessTests : IAsyncLifetime
+public sealed class KafkaRestartProcessTests : KafkaProcessTest
 {
     private const string Namespace = "restarts";
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
-    private readonly string _folder = Directory.CreateTempSubdirectory("wal-process-").FullName;
-    private MockKafkaCluster _kafka = null!;
-    private HttpTargetServer _target = null!;
-    private ServerProcess _server = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _kafka = new MockKafkaCluster();
-        _target = await HttpTargetServer.StartAsync();
-        _server = new ServerProcess(_folder);
-        foreach (var (key, value) in _kafka.ServerSettings())
-        {
-            _server.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _target.DisposeAsync();
-        _kafka.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Fact]
     public async Task ADelayedMessageAcrossSigtermAndAWriteAfterSigkillArriveSoonAfterTheRestart()
@@ -52,8 +26,8 @@ public sealed class KafkaRestartProcessTests : IAsyncLifetime
             await SigtermAcrossADelayedMessageAsync();
 
             Step("3. SIGKILL, start again, write: the restarted process delivers");
-            await _server.KillAsync();
-            await _server.StartAsync();
+            await Server.KillAsync();
+            await Server.StartAsync();
             var sinceRestart = await WriteAndWaitAsync("after-kill", restartedAt: DateTimeOffset.UtcNow);
             Step($"   first delivery {sinceRestart.TotalMilliseconds:F0} ms after the restart");
         });
@@ -63,8 +37,8 @@ public sealed class KafkaRestartProcessTests : IAsyncLifetime
     public async Task OnTheConsumerProtocolADelayedMessageAcrossSigtermArrivesWithoutTheClassicFirstJoinHold()
     {
         var classicJoinDelay = TimeSpan.FromMinutes(1);
-        _kafka.SetInitialRebalanceDelay(classicJoinDelay);
-        _server.Environment["Wal__Kafka__Clusters__default__GroupProtocol"] = "consumer";
+        Kafka.SetInitialRebalanceDelay(classicJoinDelay);
+        Server.Environment["Wal__Kafka__Clusters__default__GroupProtocol"] = "consumer";
         await WithLogTailOnFailureAsync(async () =>
         {
             await StartWithNamespaceAsync();
@@ -73,26 +47,13 @@ public sealed class KafkaRestartProcessTests : IAsyncLifetime
         });
     }
 
-    private async Task WithLogTailOnFailureAsync(Func<Task> test)
-    {
-        try
-        {
-            await test();
-        }
-        catch
-        {
-            TestContext.Current.TestOutputHelper?.WriteLine("server log tail:" + Environment.NewLine + _server.LogTail);
-            throw;
-        }
-    }
-
     private async Task StartWithNamespaceAsync()
     {
         Step("1. start the server, create a Kafka namespace and see it deliver");
-        await _server.StartAsync();
-        _kafka.CreateNamespaceTopics(Namespace, partitions: 2);
-        await _server.CreateClient().Admin.CreateNamespaceAsync(
-            new CreateNamespaceRequest { Config = new NamespaceConfig { Name = Namespace, Kafka = new KafkaBackend(), Target = new Target { Http = new HttpTarget { Url = _target.Url("/ok") } } } },
+        await Server.StartAsync();
+        Kafka.CreateNamespaceTopics(Namespace, partitions: 2);
+        await Server.CreateClient().Admin.CreateNamespaceAsync(
+            new CreateNamespaceRequest { Config = new NamespaceConfig { Name = Namespace, Kafka = new KafkaBackend(), Target = new Target { Http = new HttpTarget { Url = Target.Url("/ok") } } } },
             cancellationToken: Ct);
         await WriteAndWaitAsync("warm-up", null);
     }
@@ -103,10 +64,10 @@ public sealed class KafkaRestartProcessTests : IAsyncLifetime
         Step("2. write a message due in 3 s, SIGTERM at once, start again");
         var delayed = await WriteAsync("delayed", TimeSpan.FromSeconds(3));
         var due = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3);
-        await _server.TerminateAsync(TimeSpan.FromSeconds(30));
-        await _server.StartAsync();
+        await Server.TerminateAsync(TimeSpan.FromSeconds(30));
+        await Server.StartAsync();
         var restarted = DateTimeOffset.UtcNow;
-        var arrived = await _target.WaitForAppliedAsync(delayed, Generous);
+        var arrived = await Target.WaitForAppliedAsync(delayed, Generous);
         var from = due > restarted ? due : restarted;
         Step($"   arrived {(arrived.ReceivedAt - from).TotalMilliseconds:F0} ms after the later of its due time and the restart");
         Assert.True(arrived.ReceivedAt >= due - TimeSpan.FromMilliseconds(50), "the delayed message arrived early");
@@ -115,7 +76,7 @@ public sealed class KafkaRestartProcessTests : IAsyncLifetime
 
     private async Task<string> WriteAsync(string payload, TimeSpan? delay)
     {
-        var answer = await _server.CreateClient().WriteAsync(Namespace, System.Text.Encoding.UTF8.GetBytes(payload), new WalWriteOptions { Delay = delay }, Ct);
+        var answer = await Server.CreateClient().WriteAsync(Namespace, System.Text.Encoding.UTF8.GetBytes(payload), new WalWriteOptions { Delay = delay }, Ct);
         Assert.Equal(Trilean.True, answer.Durable);
         return answer.MessageId;
     }
@@ -123,7 +84,7 @@ public sealed class KafkaRestartProcessTests : IAsyncLifetime
     private async Task<TimeSpan> WriteAndWaitAsync(string payload, DateTimeOffset? restartedAt)
     {
         var id = await WriteAsync(payload, null);
-        var arrived = await _target.WaitForAppliedAsync(id, Generous);
+        var arrived = await Target.WaitForAppliedAsync(id, Generous);
         return restartedAt is { } at ? arrived.ReceivedAt - at : TimeSpan.Zero;
     }
 

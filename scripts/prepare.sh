@@ -6,7 +6,7 @@ need_apt=()
 command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (https://dot.net); install it first" >&2; exit 1; }
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v kill >/dev/null 2>&1 || need_apt+=(procps)
-# The postgres lane starts a real PostgreSQL server of its own (tests/WalService.TestSupport/PostgresServer.cs).
+# The postgres lane starts a real PostgreSQL server of its own (tools/WalService.LocalBackends/PostgresServer.cs).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 # The docker lane checks docker-compose.yml without a Docker engine (docker-compose config).
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)

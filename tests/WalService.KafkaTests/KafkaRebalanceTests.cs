@@ -2,6 +2,7 @@ using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using WalService.Api.V1;
 using WalService.Client;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.KafkaTests;

@@ -1,6 +1,7 @@
 using System.Net;
 using Grpc.Core;
 using WalService.Api.V1;
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.PostgresTests;

@@ -1,3 +1,4 @@
+using WalService.LocalBackends;
 using WalService.TestSupport;
 
 namespace WalService.PostgresTests;

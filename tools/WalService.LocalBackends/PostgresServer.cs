@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace WalService.TestSupport;
+namespace WalService.LocalBackends;
 
 /// <summary>
 /// A real PostgreSQL server (Debian's <c>postgresql</c> package) in a temporary folder, on 127.0.0.1 and a free port,

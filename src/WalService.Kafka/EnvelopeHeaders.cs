@@ -25,6 +25,8 @@ internal static class EnvelopeHeaders
     public const string OrderingKey = "wal-ordering-key";
     public const string IdempotencyKey = "wal-idempotency-key";
     public const string Target = "wal-target";
+    public const string TransactionId = "wal-transaction-id";
+    public const string ChunkCount = "wal-chunk-count";
     public const string TraceParent = "traceparent";
     public const string Error = "wal-error";
     public const string DeadLetteredAt = "wal-dead-lettered-at";
@@ -61,6 +63,12 @@ internal static class EnvelopeHeaders
 
             AddIfSet(headers, OrderingKey, meta.OrderingKey);
             AddIfSet(headers, IdempotencyKey, meta.IdempotencyKey);
+            AddIfSet(headers, TransactionId, meta.TransactionId);
+            if (meta.ChunkCount > 0)
+            {
+                headers.Add(ChunkCount, Number(meta.ChunkCount));
+            }
+
             if (meta.TraceParent.Length > 0)
             {
                 headers.Add(TraceParent, TraceParentBytes(meta.TraceParent));
@@ -119,6 +127,8 @@ internal static class EnvelopeHeaders
             OriginalWriteTimeMs = record.Message.Timestamp.UnixTimestampMs,
             OrderingKey = Text(headers, OrderingKey) ?? string.Empty,
             IdempotencyKey = Text(headers, IdempotencyKey) ?? string.Empty,
+            TransactionId = Text(headers, TransactionId) ?? string.Empty,
+            ChunkCount = (int)(Long(headers, ChunkCount) ?? 0),
             TraceParent = Text(headers, TraceParent) ?? string.Empty,
         };
         if (headers.TryGetLastBytes(Target, out var target))

@@ -26,12 +26,13 @@ internal sealed partial class KafkaLog : BrokeredLog<KafkaSubscription>, ILogBac
         NamespaceRegistry registry,
         IMessageLedgerStore ledger,
         IDeadLetterArchive archive,
+        ITransactionStagingStore staging,
         WorkSignals signals,
         KafkaMetrics metrics,
         ParkedConsumers parked,
         TimeProvider time,
         ILogger<KafkaLog> logger)
-        : base(BackendKind.Kafka, ledger, archive, time, logger)
+        : base(BackendKind.Kafka, ledger, archive, staging, time, logger)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _clusters = clusters;

@@ -24,7 +24,7 @@ public static class KafkaWalBuilderExtensions
         builder.Services.TryAddSingleton<ParkedConsumers>();
         builder.Services.TryAddSingleton<KafkaLog>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, KafkaLog>(sp => sp.GetRequiredService<KafkaLog>()));
-        builder.Services.AddSingleton(new BackendTraits(BackendKind.Kafka, TransactionsRefusal: "transactions are not yet available on the kafka backend"));
+        builder.Services.AddSingleton(new BackendTraits(BackendKind.Kafka));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, KafkaTargetHandler>());
         return builder;
     }

@@ -14,8 +14,8 @@ public static class PostgresWalBuilderExtensions
     /// <summary>
     /// Keeps namespaces in PostgreSQL, shared by every instance that uses the same database. The schema is migrated
     /// on first use (versioned, idempotent, safe when instances start together); every instance listens for changes
-    /// (LISTEN/NOTIFY) and refreshes its namespaces at once. The same database holds the message ledger and the dead
-    /// letters of namespaces whose log is Kafka or SQS.
+    /// (LISTEN/NOTIFY) and refreshes its namespaces at once. The same database holds the message ledger, the dead
+    /// letters and the staged transactions of namespaces whose log is Kafka or SQS.
     /// </summary>
     /// <param name="builder">The WAL builder.</param>
     /// <param name="connectionString">An Npgsql connection string (<c>ConnectionStrings:ControlPlane</c>).</param>
@@ -28,6 +28,7 @@ public static class PostgresWalBuilderExtensions
         builder.Services.TryAddSingleton<IControlPlaneStore>(_ => new PostgresControlPlaneStore(schema));
         builder.Services.TryAddSingleton<IMessageLedgerStore>(_ => new PostgresMessageLedger(schema));
         builder.Services.TryAddSingleton<IDeadLetterArchive>(_ => new PostgresDeadLetterArchive(schema));
+        builder.Services.TryAddSingleton<ITransactionStagingStore>(_ => new PostgresTransactionStaging(schema));
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ChangeListener>(sp, dataSource));
         return builder;
     }

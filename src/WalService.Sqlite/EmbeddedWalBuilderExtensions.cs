@@ -31,7 +31,7 @@ public static class EmbeddedWalBuilderExtensions
     }
 
     /// <summary>
-    /// Keeps namespaces, and the message ledger and dead letters of namespaces whose log is Kafka or SQS, in
+    /// Keeps namespaces, and the message ledger, dead letters and staged transactions of namespaces whose log is Kafka or SQS, in
     /// <c>control.db</c> under <see cref="WalOptions.DataDirectory"/>: the single-node control plane.
     /// </summary>
     public static IWalBuilder AddSqliteControlPlane(this IWalBuilder builder)
@@ -41,6 +41,7 @@ public static class EmbeddedWalBuilderExtensions
         builder.Services.TryAddSingleton<IControlPlaneStore>(sp => new SqliteControlPlaneStore(DataFile(sp, "control.db"), sp.GetRequiredService<StorageHealth>()));
         builder.Services.TryAddSingleton<IMessageLedgerStore>(sp => new SqliteMessageLedger(DataFile(sp, "control.db"), sp.GetRequiredService<StorageHealth>()));
         builder.Services.TryAddSingleton<IDeadLetterArchive>(sp => new SqliteDeadLetterArchive(DataFile(sp, "control.db"), sp.GetRequiredService<StorageHealth>()));
+        builder.Services.TryAddSingleton<ITransactionStagingStore>(sp => new SqliteTransactionStaging(DataFile(sp, "control.db"), sp.GetRequiredService<StorageHealth>()));
         return builder;
     }
 

@@ -23,8 +23,8 @@ internal sealed partial class SqsLog : BrokeredLog<SqsSubscription>, ILogBackend
     private readonly ILogger _logger;
     private readonly SqsAppender _appender;
 
-    public SqsLog(SqsQueues queues, NamespaceRegistry registry, IMessageLedgerStore ledger, IDeadLetterArchive archive, WorkSignals signals, TimeProvider time, ILogger<SqsLog> logger)
-        : base(BackendKind.Sqs, ledger, archive, time, logger)
+    public SqsLog(SqsQueues queues, NamespaceRegistry registry, IMessageLedgerStore ledger, IDeadLetterArchive archive, ITransactionStagingStore staging, WorkSignals signals, TimeProvider time, ILogger<SqsLog> logger)
+        : base(BackendKind.Sqs, ledger, archive, staging, time, logger)
     {
         _queues = queues;
         _registry = registry;

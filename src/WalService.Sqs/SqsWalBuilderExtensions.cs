@@ -23,7 +23,7 @@ public static class SqsWalBuilderExtensions
         builder.Services.TryAddSingleton<SqsQueues>();
         builder.Services.TryAddSingleton<SqsLog>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogBackend, SqsLog>(sp => sp.GetRequiredService<SqsLog>()));
-        builder.Services.AddSingleton(new BackendTraits(BackendKind.Sqs, SqsMessages.MaxPayloadBytes, SqsNamespace.OrderingKeyRefusal, "transactions are not yet available on the sqs backend"));
+        builder.Services.AddSingleton(new BackendTraits(BackendKind.Sqs, SqsMessages.MaxPayloadBytes, SqsNamespace.OrderingKeyRefusal));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, SqsTargetHandler>());
         return builder;
     }

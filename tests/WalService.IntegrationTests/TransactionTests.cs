@@ -12,7 +12,7 @@ public sealed class TransactionTests(WalServerFactory factory) : ServerTest(fact
 {
     private IKvStore Store => Factory.Services.GetServices<IKvStore>().Single(s => s.Name == "embedded");
 
-    private IStagedChunks Staging => Factory.Services.GetServices<ILogBackend>().OfType<IStagedChunks>().Single();
+    private IStagedChunks Staging => Factory.Services.GetServices<ILogBackend>().Single(b => b.Kind == Core.Model.BackendKind.Embedded);
 
     private static NamespaceConfig KvNamespace() => new()
     {

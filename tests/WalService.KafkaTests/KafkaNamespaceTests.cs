@@ -48,18 +48,6 @@ public sealed class KafkaNamespaceTests(KafkaServer server) : KafkaServerTest(se
     }
 
     [Fact]
-    public async Task AChunkOfATransactionIsRefusedAsNotYetAvailableOnKafka()
-    {
-        var ns = await CreateAsync(KafkaNamespace(Target.Url("/ok")));
-        var chunk = new WriteToLogRequest { Namespace = ns.Name, Chunk = new Chunk { TransactionId = "t-1", Sequence = 0, Last = true } };
-
-        await AssertRpcErrorAsync(
-            StatusCode.FailedPrecondition,
-            () => Wal.Log.WriteToLogAsync(chunk, cancellationToken: Ct).ResponseAsync,
-            "transactions are not yet available on the kafka backend");
-    }
-
-    [Fact]
     public async Task AnUnknownClusterIsRefusedNamingTheField()
     {
         var config = KafkaNamespace(Target.Url("/ok"));

@@ -23,18 +23,6 @@ public sealed class SqsNamespaceTests(SqsServer server) : SqsServerTest(server),
     }
 
     [Fact]
-    public async Task AChunkOfATransactionIsRefusedAsNotYetAvailableOnSqs()
-    {
-        var ns = await CreateAsync(SqsNamespace(Target.Url("/ok")));
-        var chunk = new WriteToLogRequest { Namespace = ns.Name, Chunk = new Chunk { TransactionId = "t-1", Sequence = 0, Last = true } };
-
-        await AssertRpcErrorAsync(
-            StatusCode.FailedPrecondition,
-            () => Wal.Log.WriteToLogAsync(chunk, cancellationToken: Ct).ResponseAsync,
-            "transactions are not yet available on the sqs backend");
-    }
-
-    [Fact]
     public async Task APayloadLimitAboveWhatAnSqsMessageCarriesIsAnInvalidArgumentNamingTheLimit()
     {
         var config = SqsNamespace(Target.Url("/ok"));

@@ -10,11 +10,11 @@ namespace WalService.TestSupport;
 
 /// <summary>
 /// The acceptance flow every log backend passes, run once per lane: delivery with payload and headers, a delay, retries,
-/// dead letters with redrive and purge, idempotent repeats, batches and pause. A lane derives a class that names its
+/// dead letters with redrive and purge, idempotent repeats, batches, pause and transactions. A lane derives a class that names its
 /// server and its namespaces, and where it can look into the backend itself (a retry topic, a dead-letter queue) checks
 /// what lies there; it may add tests of its own.
 /// </summary>
-public abstract class BackendAcceptanceContract(TimeSpan deadline) : WalServerTest(deadline)
+public abstract partial class BackendAcceptanceContract(TimeSpan deadline) : WalServerTest(deadline)
 {
     /// <summary>How long a wait may take on this lane's server.</summary>
     protected TimeSpan Deadline { get; } = deadline;

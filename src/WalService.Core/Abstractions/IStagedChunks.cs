@@ -1,23 +1,32 @@
+using WalService.Core.Model;
+
 namespace WalService.Core.Abstractions;
 
 /// <summary>
-/// The staged chunks of transactions, as the consumer reads them when it delivers a completion marker. Implemented by a
-/// backend that stages chunks (the embedded log); chunks of an applied or purged transaction are deleted by it.
+/// The staged chunks of transactions, as the consumer reads them when it delivers a completion marker. Implemented by
+/// every backend: the embedded log stages chunks in its own database, the logs on a broker in the control plane's.
 /// </summary>
 public interface IStagedChunks
 {
-    /// <summary>The chunks of the transaction in sequence order; empty when none are staged (any more).</summary>
+    /// <summary>
+    /// The chunks of the transaction in sequence order; empty when it is over (applied or purged: its chunks are
+    /// deleted then, and only then), so a marker delivered again has nothing left to apply.
+    /// </summary>
     Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken);
 
     /// <summary>Records durably that a chunk was delivered, so a retry of the transaction resumes after it.</summary>
     Task MarkDeliveredAsync(string ns, string transactionId, int sequence, CancellationToken cancellationToken);
 
+    /// <summary>The transaction was applied: its chunks are deleted, and it is over.</summary>
+    Task FinishAsync(string ns, string transactionId, CancellationToken cancellationToken);
+
     /// <summary>
-    /// Dead-letters every transaction of <paramref name="ns"/> still incomplete whose first chunk was staged before
-    /// <paramref name="startedBefore"/>: one dead letter of the transaction's id, whose <c>last_error</c> names the
-    /// missing chunks. Its chunks stay until it is purged; a redrive leaves it. Answers how many expired.
+    /// Dead-letters every transaction of <paramref name="ns"/> still incomplete <c>transactions.timeout</c> after its
+    /// first chunk: one dead letter of the transaction's id, whose <c>last_error</c> names the missing chunks. Its chunks
+    /// stay until it is purged; a redrive leaves it. A backend may do more of its upkeep of transactions here. Answers
+    /// how many expired.
     /// </summary>
-    Task<long> ExpireAsync(string ns, DateTimeOffset startedBefore, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<long> SweepAsync(NamespaceSettings ns, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>One staged chunk.</summary>

@@ -8,9 +8,10 @@ namespace WalService.Core.Brokered;
 
 /// <summary>
 /// Listing, redrive and purge of the dead letters a backend keeps in an <see cref="IDeadLetterArchive"/> (Kafka,
-/// SQS); the backend only says how a redriven message is written back to its log.
+/// SQS); the backend only says how a redriven message is written back to its log. A transaction's dead letter keeps
+/// its staged chunks until it is purged; one that expired incomplete is left by a redrive.
 /// </summary>
-public sealed class ArchivedDeadLetters(IDeadLetterArchive archive, IMessageLedgerStore ledger)
+public sealed class ArchivedDeadLetters(IDeadLetterArchive archive, IMessageLedgerStore ledger, ITransactionStagingStore staging, TimeProvider time)
 {
     private const int RedrivePage = 500;
 
@@ -19,6 +20,20 @@ public sealed class ArchivedDeadLetters(IDeadLetterArchive archive, IMessageLedg
     {
         ArgumentNullException.ThrowIfNull(message);
         return archive.AddAsync([new ArchivedDeadLetter(message.Envelope, message.Attempt, error, at)], cancellationToken);
+    }
+
+    /// <summary>Keeps the dead letter of a transaction that expired incomplete: its id, no payload, the missing chunks as its error.</summary>
+    public Task AddIncompleteAsync(string ns, ExpiredTransaction expired, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(expired);
+        var meta = expired.LastMeta is null
+            ? new Model.Storage.EnvelopeMeta { Namespace = ns, OriginalWriteTimeMs = expired.FirstStaged.ToUnixTimeMilliseconds(), DeliverAtMs = at.ToUnixTimeMilliseconds() }
+            : EnvelopeCodec.DecodeMeta(expired.LastMeta);
+        meta.MessageId = expired.MessageId;
+        meta.TransactionId = expired.TransactionId;
+        meta.ChunkCount = 0;
+        var error = StagingRules.IncompleteError(expired.Missing, expired.LastKnown);
+        return archive.AddAsync([new ArchivedDeadLetter(new Envelope(meta, ReadOnlyMemory<byte>.Empty), 0, error, at)], cancellationToken);
     }
 
     /// <summary>Dead letters kept for the namespace.</summary>
@@ -50,12 +65,20 @@ public sealed class ArchivedDeadLetters(IDeadLetterArchive archive, IMessageLedg
         ArgumentNullException.ThrowIfNull(ns);
         ArgumentNullException.ThrowIfNull(writeBack);
         long redriven = 0;
+        string? after = null;
         while (true)
         {
-            var page = await archive.ListAsync(ns.Name, RedrivePage, null, messageIds, cancellationToken);
-            if (page.Count == 0)
+            var listed = await archive.ListAsync(ns.Name, RedrivePage, after, messageIds, cancellationToken);
+            if (listed.Count == 0)
             {
                 return redriven;
+            }
+
+            after = listed[^1].Envelope.MessageId;
+            var page = listed.Where(d => !IsIncompleteTransaction(d.Envelope)).ToList();
+            if (page.Count == 0)
+            {
+                continue;
             }
 
             var envelopes = page.Select((d, i) => d.Envelope.Rescheduled(maxPerSecond > 0 ? now.AddMilliseconds((redriven + i) * 1000L / maxPerSecond) : now, 1)).ToList();
@@ -88,9 +111,29 @@ public sealed class ArchivedDeadLetters(IDeadLetterArchive archive, IMessageLedg
         }
     }
 
-    /// <summary>Forgets the given dead letters (all of the namespace when <paramref name="messageIds"/> is empty); answers how many.</summary>
-    public Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
-        archive.RemoveAsync(ns, messageIds, cancellationToken);
+    /// <summary>
+    /// Forgets the given dead letters (all of the namespace when <paramref name="messageIds"/> is empty), with the
+    /// staged chunks of those that are transactions; answers how many.
+    /// </summary>
+    public async Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        var transactions = new List<string>();
+        string? after = null;
+        while (await archive.ListAsync(ns, RedrivePage, after, messageIds, cancellationToken) is { Count: > 0 } page)
+        {
+            transactions.AddRange(page.Where(d => d.Envelope.Meta.TransactionId.Length > 0).Select(d => d.Envelope.MessageId));
+            after = page[^1].Envelope.MessageId;
+        }
+
+        var purged = await archive.RemoveAsync(ns, messageIds, cancellationToken);
+        await staging.PurgeAsync(ns, transactions, time.GetUtcNow(), cancellationToken);
+        return purged;
+    }
+
+    /// <summary>A transaction dead-lettered before all its chunks came: nothing to deliver, so never redriven.</summary>
+    private static bool IsIncompleteTransaction(Envelope envelope) =>
+        envelope.Meta.TransactionId.Length > 0 && envelope.Meta.ChunkCount == 0;
 
     private static DeadLetter ToDeadLetter(ArchivedDeadLetter d)
     {

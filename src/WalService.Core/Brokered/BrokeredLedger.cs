@@ -7,19 +7,19 @@ namespace WalService.Core.Brokered;
 /// <summary>
 /// What a log backend on a broker (Kafka, SQS) keeps beside its transport, in the control-plane database: per-message
 /// statuses (<see cref="Statuses"/>), idempotency keys (<see cref="Appends"/>) and the dead-letter archive
-/// (<see cref="DeadLetters"/>). The backend moves messages; this answers for them. Disposing it records the statuses
+/// (<see cref="DeadLetters"/>), with the staged chunks of transactions. The backend moves messages; this answers for them. Disposing it records the statuses
 /// still queued.
 /// </summary>
 public sealed class BrokeredLedger : IAsyncDisposable
 {
     private readonly IMessageLedgerStore _ledger;
 
-    public BrokeredLedger(IMessageLedgerStore ledger, IDeadLetterArchive archive, TimeProvider time, ILogger logger)
+    public BrokeredLedger(IMessageLedgerStore ledger, IDeadLetterArchive archive, ITransactionStagingStore staging, TimeProvider time, ILogger logger)
     {
         _ledger = ledger;
         Statuses = new TrackedStatuses(ledger, time, logger);
         Appends = new LedgerAppends(ledger, Statuses.Defer);
-        DeadLetters = new ArchivedDeadLetters(archive, ledger);
+        DeadLetters = new ArchivedDeadLetters(archive, ledger, staging, time);
     }
 
     public TrackedStatuses Statuses { get; }

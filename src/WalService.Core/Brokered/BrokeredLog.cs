@@ -10,15 +10,21 @@ namespace WalService.Core.Brokered;
 /// live in its <see cref="BrokeredLedger"/>, the namespaces consumed here in its <see cref="SubscriptionSet{T}"/>. A
 /// derived backend says how a write is sent (<see cref="AppendAtAsync"/>) and how a namespace is consumed
 /// (<see cref="StartAsync"/>), and adds what its broker tells about a namespace (backlog, readiness, redrive).
+/// Transactions are staged in the control plane (<see cref="BrokeredTransactions"/>).
 /// </summary>
-public abstract class BrokeredLog<TSubscription> : IAsyncDisposable
+public abstract class BrokeredLog<TSubscription> : IStagedChunks, IAsyncDisposable
     where TSubscription : BrokeredSubscription
 {
-    protected BrokeredLog(BackendKind kind, IMessageLedgerStore ledger, IDeadLetterArchive archive, TimeProvider time, ILogger logger)
+    private readonly ITransactionStagingStore _staging;
+    private readonly BrokeredTransactions _transactions;
+
+    protected BrokeredLog(BackendKind kind, IMessageLedgerStore ledger, IDeadLetterArchive archive, ITransactionStagingStore staging, TimeProvider time, ILogger logger)
     {
         Kind = kind;
         Time = time;
-        Ledger = new BrokeredLedger(ledger, archive, time, logger);
+        _staging = staging;
+        Ledger = new BrokeredLedger(ledger, archive, staging, time, logger);
+        _transactions = new BrokeredTransactions(staging, Ledger, time, logger);
     }
 
     public BackendKind Kind { get; }
@@ -33,7 +39,10 @@ public abstract class BrokeredLog<TSubscription> : IAsyncDisposable
     public Task<AppendResult[]> AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        return AppendAtAsync(requests, Time.GetUtcNow(), cancellationToken);
+        var now = Time.GetUtcNow();
+        return requests.Any(r => r.Chunk is not null)
+            ? _transactions.AppendAsync(requests, now, r => AppendAtAsync(r, now, CancellationToken.None), cancellationToken)
+            : AppendAtAsync(requests, now, cancellationToken);
     }
 
     /// <summary>See <see cref="ILogConsumer.SubscribeAsync"/>; the subscription is held until it stops.</summary>
@@ -48,8 +57,25 @@ public abstract class BrokeredLog<TSubscription> : IAsyncDisposable
         return await Subscriptions.AddAsync(await StartAsync(settings, cancellationToken));
     }
 
-    public Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Ledger.GetStatusAsync(ns, messageId, now, cancellationToken);
+    /// <summary>The ledger's status; for a transaction still missing chunks, STAGING with the chunks staged.</summary>
+    public async Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await Ledger.GetStatusAsync(ns, messageId, now, cancellationToken) ??
+        (await _staging.ChunksStagedAsync(ns, messageId, cancellationToken) is { } staged
+            ? new MessageStatus { MessageId = messageId, State = MessageState.Staging, ChunksStaged = staged }
+            : null);
+
+    public Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken) =>
+        _staging.ReadChunksAsync(ns, transactionId, cancellationToken);
+
+    public Task MarkDeliveredAsync(string ns, string transactionId, int sequence, CancellationToken cancellationToken) =>
+        _staging.MarkDeliveredAsync(ns, transactionId, sequence, cancellationToken);
+
+    public Task FinishAsync(string ns, string transactionId, CancellationToken cancellationToken) =>
+        _staging.FinishAsync(ns, transactionId, Time.GetUtcNow(), cancellationToken);
+
+    /// <summary>See <see cref="BrokeredTransactions.SweepAsync"/>.</summary>
+    public Task<long> SweepAsync(NamespaceSettings ns, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _transactions.SweepAsync(ns, now, r => AppendAtAsync(r, now, CancellationToken.None), cancellationToken);
 
     public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
         Ledger.TrimAsync(ns, appliedBefore, now, cancellationToken);
@@ -62,11 +88,12 @@ public abstract class BrokeredLog<TSubscription> : IAsyncDisposable
     public virtual Task<long> PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken) =>
         Ledger.DeadLetters.PurgeAsync(ns, messageIds, cancellationToken);
 
-    /// <summary>Stops consuming the namespace here and forgets its dead letters; what the broker holds is left to its owner.</summary>
+    /// <summary>Stops consuming the namespace here and forgets its dead letters and staged transactions; what the broker holds is left to its owner.</summary>
     public virtual async Task DropNamespaceAsync(string ns, CancellationToken cancellationToken)
     {
         await Subscriptions.StopAsync(ns);
         await Ledger.DeadLetters.PurgeAsync(ns, [], cancellationToken);
+        await _staging.TrimAsync(ns, null, cancellationToken);
     }
 
     /// <summary>Stops every subscription, then records the statuses still queued.</summary>

@@ -17,12 +17,7 @@ namespace WalService.Core.Model;
 /// Why a namespace of this config cannot keep write order for an ordering key, naming the setting that would; null
 /// when it can. A write naming an <c>ordering_key</c> there is refused rather than delivered out of order.
 /// </param>
-/// <param name="TransactionsRefusal">
-/// Why the backend cannot take transactions (<c>WriteToLogRequest.chunk</c>) yet; null when it can. A chunk written to
-/// a namespace of that backend is refused with <c>FAILED_PRECONDITION</c> and this reason.
-/// </param>
 public sealed record BackendTraits(
     BackendKind Backend,
     int MaxPayloadBytes = int.MaxValue,
-    Func<NamespaceConfig, string?>? OrderingKeyRefusal = null,
-    string? TransactionsRefusal = null);
+    Func<NamespaceConfig, string?>? OrderingKeyRefusal = null);

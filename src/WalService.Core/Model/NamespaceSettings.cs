@@ -29,7 +29,6 @@ public sealed class NamespaceSettings
         AllowedClients = c.AllowedClients.ToFrozenSet(StringComparer.Ordinal);
         TrackStatus = !c.HasTrackStatus || c.TrackStatus;
         OrderingKeyRefusal = traits?.OrderingKeyRefusal?.Invoke(c);
-        TransactionsRefusal = traits?.TransactionsRefusal;
         MaxChunks = c.Transactions?.MaxChunks > 0 ? c.Transactions.MaxChunks : NamespaceDefaults.MaxChunks;
         MaxTransactionBytes = c.Transactions?.MaxBytes > 0 ? c.Transactions.MaxBytes : NamespaceDefaults.MaxTransactionBytes;
         TransactionTimeout = Positive(c.Transactions?.Timeout?.ToTimeSpan(), NamespaceDefaults.TransactionTimeout);
@@ -71,9 +70,6 @@ public sealed class NamespaceSettings
 
     /// <summary>Why this namespace cannot keep write order for an ordering key (see <see cref="BackendTraits"/>); null when it can.</summary>
     public string? OrderingKeyRefusal { get; }
-
-    /// <summary>Why this namespace's backend cannot take transactions (see <see cref="BackendTraits"/>); null when it can.</summary>
-    public string? TransactionsRefusal { get; }
 
     /// <summary>Chunks one transaction may have [1000]: a chunk's sequence is below it.</summary>
     public int MaxChunks { get; }

@@ -196,10 +196,7 @@ public sealed class ConsumerHost : BackgroundService
             {
                 var keepApplied = ns.TrackStatus ? ns.DedupWindow : TimeSpan.Zero;
                 await backend.TrimAsync(ns.Name, now - keepApplied, now, cancellationToken);
-                if (backend is IStagedChunks staging)
-                {
-                    await staging.ExpireAsync(ns.Name, now - ns.TransactionTimeout, now, cancellationToken);
-                }
+                await backend.SweepAsync(ns, now, cancellationToken);
 
                 _services.Metrics.SetBacklog(ns.Name, await backend.GetBacklogAsync(ns.Name, now, cancellationToken));
             }

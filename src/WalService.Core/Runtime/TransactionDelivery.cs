@@ -21,17 +21,33 @@ internal static class TransactionDelivery
         }
 
         var chunks = await staging.ReadChunksAsync(delivery.Namespace, meta.TransactionId, cancellationToken);
+        if (chunks.Count == 0)
+        {
+            // Chunks go only with the transaction: a marker delivered again after it was applied has nothing to apply.
+            return DeliveryOutcome.Applied;
+        }
+
         if (chunks.Count != meta.ChunkCount)
         {
-            // Staged chunks go only with the transaction (applied or purged): a complete marker always finds them all.
+            // Staged chunks go only with the transaction (applied or purged): a complete marker finds them all.
             return DeliveryOutcome.DeadLetter($"transaction '{meta.TransactionId}': {chunks.Count} of its {meta.ChunkCount} chunks are staged");
         }
 
-        if (handler.AppliesChunksTogether)
+        var outcome = handler.AppliesChunksTogether
+            ? await handler.DeliverAsync(target, delivery with { Envelope = new Envelope(meta, Join(chunks)) }, cancellationToken)
+            : await DeliverEachAsync(handler, target, delivery, staging, chunks, cancellationToken);
+        if (outcome.Verdict == DeliveryVerdict.Applied)
         {
-            return await handler.DeliverAsync(target, delivery with { Envelope = new Envelope(meta, Join(chunks)) }, cancellationToken);
+            await staging.FinishAsync(delivery.Namespace, meta.TransactionId, cancellationToken);
         }
 
+        return outcome;
+    }
+
+    private static async Task<DeliveryOutcome> DeliverEachAsync(
+        ITargetHandler handler, Api.V1.Target target, Delivery delivery, IStagedChunks staging, IReadOnlyList<StagedChunk> chunks, CancellationToken cancellationToken)
+    {
+        var meta = delivery.Envelope.Meta;
         foreach (var chunk in chunks)
         {
             if (chunk.Delivered)

@@ -46,4 +46,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1013, LogLevel.Error, "The ledger writer's queue holds {Limit} statuses; {Count} more were not queued, so GetMessageStatus may show an older state for them")]
     public static partial void LedgerQueueFull(ILogger logger, int count, int limit);
+
+    [LoggerMessage(1014, LogLevel.Warning, "The completion marker of transaction {MessageId} in {Namespace} was not appended ({Error}); a sweep appends it")]
+    public static partial void MarkerNotAppended(ILogger logger, string messageId, string @namespace, string? error);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Appending {Count} completion marker(s) of namespace {Namespace} left pending by a failed append or a crash")]
+    public static partial void MarkersRecovered(ILogger logger, int count, string @namespace);
 }

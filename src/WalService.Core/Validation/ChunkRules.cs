@@ -19,11 +19,6 @@ public static partial class ChunkRules
     {
         ArgumentNullException.ThrowIfNull(chunk);
         ArgumentNullException.ThrowIfNull(ns);
-        if (ns.TransactionsRefusal is { } refusal)
-        {
-            return new WriteRejection(StatusCode.FailedPrecondition, $"chunk: namespace '{ns.Name}': {refusal}");
-        }
-
         if (!TransactionIdPattern().IsMatch(chunk.TransactionId))
         {
             return WriteRejection.Invalid($"chunk.transaction_id {ClientText.Quote(chunk.TransactionId)} must be 1-{MaxTransactionIdLength} characters of [A-Za-z0-9._:-]");

@@ -66,6 +66,31 @@ internal static class Migrations
                 PRIMARY KEY (ns, id)
             );
             """),
+        (5, """
+            CREATE TABLE wal_staged_transactions (
+                ns text NOT NULL,
+                txn text NOT NULL,
+                id text NOT NULL,
+                state integer NOT NULL,
+                first_ms bigint NOT NULL,
+                staged integer NOT NULL,
+                bytes bigint NOT NULL,
+                last_seq integer,
+                marker_due_ms bigint,
+                done_ms bigint,
+                PRIMARY KEY (ns, txn)
+            );
+            CREATE INDEX wal_staged_transactions_id ON wal_staged_transactions (ns, id);
+            CREATE TABLE wal_staged_chunks (
+                ns text NOT NULL,
+                txn text NOT NULL,
+                sequence integer NOT NULL,
+                meta bytea,
+                payload bytea NOT NULL,
+                delivered boolean NOT NULL DEFAULT false,
+                PRIMARY KEY (ns, txn, sequence)
+            );
+            """),
     ];
 
     /// <summary>The channel on which every change of <c>wal_namespaces</c> is announced (step 2), with the name as payload.</summary>

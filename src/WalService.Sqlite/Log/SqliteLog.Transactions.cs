@@ -17,13 +17,10 @@ namespace WalService.Sqlite.Log;
 /// and answered by every chunk after it. The marker is the row of that id (its key is the id's sequence, like any
 /// message's), so a transaction takes its place among the messages of its ordering key when its first chunk arrived.
 /// </remarks>
-internal sealed partial class SqliteLog : IStagedChunks
+internal sealed partial class SqliteLog
 {
     private const int TransactionStaging = 0;
     private const int TransactionExpired = 3;
-
-    /// <summary>The most missing sequences an expired transaction's <c>last_error</c> lists one by one.</summary>
-    private const int MissingListed = 20;
 
     /// <summary>Row <c>m</c> of <c>messages</c> is not the dead letter of a transaction that expired incomplete.</summary>
     private const string IncompleteClause =
@@ -49,6 +46,22 @@ internal sealed partial class SqliteLog : IStagedChunks
 
     public Task MarkDeliveredAsync(string ns, string transactionId, int sequence, CancellationToken cancellationToken) =>
         _writer.ExecuteAsync(db => db.Execute("UPDATE chunks SET delivered = 1 WHERE ns = $p0 AND txn = $p1 AND sequence = $p2", ns, transactionId, sequence));
+
+    public Task FinishAsync(string ns, string transactionId, CancellationToken cancellationToken)
+    {
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return _writer.ExecuteAsync(db =>
+        {
+            Finish(db, ns, transactionId, nowMs);
+            return 0;
+        });
+    }
+
+    public Task<long> SweepAsync(NamespaceSettings ns, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return ExpireAsync(ns.Name, now - ns.TransactionTimeout, now);
+    }
 
     /// <summary>
     /// Stages one chunk, or finds it staged already (a repeat changes nothing), or refuses it against the chunks staged
@@ -149,7 +162,8 @@ internal sealed partial class SqliteLog : IStagedChunks
         return id;
     }
 
-    public Task<long> ExpireAsync(string ns, DateTimeOffset startedBefore, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Dead-letters the transactions of <paramref name="ns"/> still incomplete whose first chunk was staged before <paramref name="startedBefore"/>.</summary>
+    private Task<long> ExpireAsync(string ns, DateTimeOffset startedBefore, DateTimeOffset now)
     {
         var beforeMs = startedBefore.ToUnixTimeMilliseconds();
         var nowMs = now.ToUnixTimeMilliseconds();
@@ -190,16 +204,7 @@ internal sealed partial class SqliteLog : IStagedChunks
             }
         }
 
-        var end = lastSeq ?? (staged.Count == 0 ? -1 : staged.Max());
-        var missing = Enumerable.Range(0, end + 1).Where(s => !staged.Contains(s)).ToList();
-        var listed = string.Join(", ", missing.Take(MissingListed)) + (missing.Count > MissingListed ? $" and {missing.Count - MissingListed} more" : string.Empty);
-        var error = (missing.Count, lastSeq) switch
-        {
-            (_, not null) => $"incomplete transaction: missing chunks {listed}",
-            (0, null) => "incomplete transaction: missing the last chunk (none was sent with last = true)",
-            _ => $"incomplete transaction: missing chunks {listed} and the last chunk (none was sent with last = true)",
-        };
-
+        var error = StagingRules.IncompleteError(StagingRules.MissingSequences(staged, lastSeq), lastSeq is not null);
         var meta = lastMeta is null
             ? new Core.Model.Storage.EnvelopeMeta { Namespace = ns, OriginalWriteTimeMs = firstMs }
             : EnvelopeCodec.DecodeMeta(lastMeta);

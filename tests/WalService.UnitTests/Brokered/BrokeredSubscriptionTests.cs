@@ -16,7 +16,7 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
 
     public BrokeredSubscriptionTests()
     {
-        _ledger = new BrokeredLedger(_store, new NoArchive(), TimeProvider.System, NullLogger.Instance);
+        _ledger = new BrokeredLedger(_store, new NoArchive(), new NoStaging(), TimeProvider.System, NullLogger.Instance);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -288,6 +288,30 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
         public Task TrimAsync(string ns, DateTimeOffset appliedBefore, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    /// <summary>No transactions in these tests: every call fails.</summary>
+    private sealed class NoStaging : ITransactionStagingStore
+    {
+        public Task<ChunkStaging> StageAsync(string ns, string candidateId, TransactionChunk chunk, ReadOnlyMemory<byte> payload, byte[]? lastMeta, DateTimeOffset now, TimeSpan markerGrace, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task MarkEnqueuedAsync(string ns, string transactionId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<PendingMarker>> ClaimPendingMarkersAsync(string ns, DateTimeOffset now, TimeSpan markerGrace, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task MarkDeliveredAsync(string ns, string transactionId, int sequence, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task FinishAsync(string ns, string transactionId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<int?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ExpiredTransaction>> ExpireAsync(string ns, DateTimeOffset startedBefore, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task PurgeAsync(string ns, IReadOnlyCollection<string> messageIds, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task TrimAsync(string ns, DateTimeOffset? before, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class NoArchive : IDeadLetterArchive

@@ -23,18 +23,6 @@ public sealed class ChunkRulesTests
     }
 
     [Fact]
-    public void AChunkToABackendWithoutTransactionsIsAFailedPreconditionGivingTheReason()
-    {
-        var traits = new BackendTraits(BackendKind.Kafka, TransactionsRefusal: "transactions are not yet available on the kafka backend");
-
-        var rejection = ChunkRules.Validate(new Chunk { TransactionId = "t", Sequence = 0 }, Settings(traits));
-
-        Assert.NotNull(rejection);
-        Assert.Equal(StatusCode.FailedPrecondition, rejection.Code);
-        Assert.Contains("not yet available on the kafka backend", rejection.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void ASequenceAtTheNamespacesMaxChunksIsRefusedNamingTheSetting()
     {
         var settings = Settings(change: c => c.Transactions = new TransactionSettings { MaxChunks = 10 });

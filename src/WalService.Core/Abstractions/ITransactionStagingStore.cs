@@ -39,11 +39,8 @@ public interface ITransactionStagingStore
     /// <summary>The transaction was applied: its chunks go; its header stays, so a chunk sent again is a repeat.</summary>
     Task FinishAsync(string ns, string transactionId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// How many chunks the transaction of <paramref name="messageId"/> has staged while it is incomplete (expired too:
-    /// its dead-letter status is recorded just after it expires); null otherwise.
-    /// </summary>
-    Task<int?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken);
+    /// <summary>The header of the transaction whose id is <paramref name="messageId"/>; null when there is none.</summary>
+    Task<StagedHeader?> FindAsync(string ns, string messageId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Marks every transaction of <paramref name="ns"/> still incomplete whose first chunk was staged before

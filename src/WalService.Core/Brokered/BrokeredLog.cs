@@ -57,12 +57,18 @@ public abstract class BrokeredLog<TSubscription> : IStagedChunks, IAsyncDisposab
         return await Subscriptions.AddAsync(await StartAsync(settings, cancellationToken));
     }
 
-    /// <summary>The ledger's status; for a transaction still missing chunks, STAGING with the chunks staged.</summary>
+    /// <summary>
+    /// The ledger's status; for a transaction it does not hold yet, STAGING with the chunks staged while chunks are
+    /// missing (or just after it expired, until its dead-letter status is recorded), PENDING while its marker waits.
+    /// </summary>
     public async Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
         await Ledger.GetStatusAsync(ns, messageId, now, cancellationToken) ??
-        (await _staging.ChunksStagedAsync(ns, messageId, cancellationToken) is { } staged
-            ? new MessageStatus { MessageId = messageId, State = MessageState.Staging, ChunksStaged = staged }
-            : null);
+        (await _staging.FindAsync(ns, messageId, cancellationToken) switch
+        {
+            { State: StagingRules.Staging or StagingRules.Expired } header => new MessageStatus { MessageId = messageId, State = MessageState.Staging, ChunksStaged = header.Staged },
+            { State: StagingRules.Complete } header => new MessageStatus { MessageId = messageId, State = MessageState.Pending, ChunksStaged = header.Staged },
+            _ => null,
+        });
 
     public Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken) =>
         _staging.ReadChunksAsync(ns, transactionId, cancellationToken);

@@ -1,0 +1,92 @@
+using DotNetCore.CAP;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace WalService.PeerBench;
+
+/// <summary>
+/// CAP as a peer, in this process as its users run it: PostgreSQL storage (its outbox), producers calling
+/// <c>PublishDelayAsync</c> with the delay to the due time, and a subscriber run by as many parallel executors as
+/// WalService's consumer concurrency. No CAP transport is served here but for its own packages, so the messages pass
+/// from the outbox to the subscriber through <see cref="CapMemoryTransport"/>, an in-process queue.
+/// </summary>
+internal sealed class CapPeer : IPeerSystem
+{
+    public const string Topic = "peer.message";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly IHost _host;
+    private readonly ICapPublisher _publisher;
+
+    private CapPeer(IHost host)
+    {
+        _host = host;
+        _publisher = host.Services.GetRequiredService<ICapPublisher>();
+    }
+
+    public string Producers => "in-process ICapPublisher.PublishDelayAsync(delay to the due time, message), one message a call; in-process queue as transport";
+
+    public int Deliveries => ArrivalLog.Current.Deliveries;
+
+    public static async Task<CapPeer> StartAsync(PeerSettings settings, string connectionString, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<CapHandler>();
+        builder.Services.AddCap(options =>
+        {
+            options.UsePostgreSql(connectionString);
+            options.RegisterExtension(new CapMemoryTransport.Extension());
+            options.EnableSubscriberParallelExecute = true;
+            options.SubscriberParallelExecuteThreadCount = settings.HandlerConcurrency;
+        });
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+
+        // CAP makes its tables in the background after the host started; a publish before that fails.
+        var bootstrapper = host.Services.GetRequiredService<IBootstrapper>();
+        using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ready.CancelAfter(StartTimeout);
+        while (!bootstrapper.IsStarted)
+        {
+            await Task.Delay(50, ready.Token);
+        }
+
+        return new CapPeer(host);
+    }
+
+    public async Task<bool> EnqueueAsync(int caller, long sequence, long dueUnixMicroseconds, byte[] payload, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromTicks(Math.Max(0, (dueUnixMicroseconds - WalService.Bench.TimingPayload.NowMicroseconds()) * 10));
+        await _publisher.PublishDelayAsync(delay, Topic, new CapMessage(payload), cancellationToken: cancellationToken);
+        return true;
+    }
+
+    public void ForgetDeliveries() => ArrivalLog.Current.Reset();
+
+    public void CollectArrivals(ArrivalLog log)
+    {
+    }
+
+    public TimeSpan? ServerCpu() => null;
+
+    public long? ServerPeakBytes() => null;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
+
+/// <summary>The message CAP carries: the run's payload.</summary>
+public sealed record CapMessage(byte[] Payload);
+
+/// <summary>CAP's subscriber of <see cref="CapPeer.Topic"/>: records each arrival.</summary>
+public sealed class CapHandler : ICapSubscribe
+{
+    private readonly ArrivalLog _log = ArrivalLog.Current;
+
+    [CapSubscribe(CapPeer.Topic)]
+    public void Handle(CapMessage message) => _log.Record(message.Payload);
+}

@@ -1,4 +1,5 @@
 using DotNetCore.CAP;
+using DotNetCore.CAP.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,9 @@ namespace WalService.PeerBench;
 internal sealed class CapPeer : IPeerSystem
 {
     public const string Topic = "peer.message";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The shortest delay CAP takes (it refuses zero): for a message already due when its call begins.</summary>
+    private static readonly TimeSpan ShortestDelay = TimeSpan.FromMilliseconds(1);
     private readonly IHost _host;
     private readonly ICapPublisher _publisher;
 
@@ -41,23 +44,23 @@ internal sealed class CapPeer : IPeerSystem
             options.SubscriberParallelExecuteThreadCount = settings.HandlerConcurrency;
         });
         var host = builder.Build();
-        await host.StartAsync(cancellationToken);
 
-        // CAP makes its tables in the background after the host started; a publish before that fails.
-        var bootstrapper = host.Services.GetRequiredService<IBootstrapper>();
-        using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ready.CancelAfter(StartTimeout);
-        while (!bootstrapper.IsStarted)
-        {
-            await Task.Delay(50, ready.Token);
-        }
+        // CAP makes its tables in the background once the host started, and a publish before that fails: make them
+        // first (its statements are idempotent, so its own run finds them made).
+        await host.Services.GetRequiredService<IStorageInitializer>().InitializeAsync(cancellationToken);
+        await host.StartAsync(cancellationToken);
 
         return new CapPeer(host);
     }
 
     public async Task<bool> EnqueueAsync(int caller, long sequence, long dueUnixMicroseconds, byte[] payload, CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromTicks(Math.Max(0, (dueUnixMicroseconds - WalService.Bench.TimingPayload.NowMicroseconds()) * 10));
+        var delay = TimeSpan.FromTicks((dueUnixMicroseconds - WalService.Bench.TimingPayload.NowMicroseconds()) * 10);
+        if (delay < ShortestDelay)
+        {
+            delay = ShortestDelay;
+        }
+
         await _publisher.PublishDelayAsync(delay, Topic, new CapMessage(payload), cancellationToken: cancellationToken);
         return true;
     }

@@ -30,6 +30,12 @@ internal static class PeerChild
         {
             var warmup = await Workload.RunAsync(peer, settings, settings.Warmup, TimeSpan.Zero, TimeSpan.Zero, () => { }, cancellationToken);
             await WaitForDeliveriesAsync(peer, warmup, settings.Deadline, cancellationToken);
+            if (warmup.WrittenCount < settings.Warmup || peer.Deliveries < settings.Warmup)
+            {
+                // Before any fault, every message must make it: else the system is not wired as the run assumes.
+                throw new InvalidOperationException($"{system}: of {settings.Warmup} warm-up messages {warmup.WrittenCount} were written and {peer.Deliveries} delivered; {string.Join("; ", warmup.ErrorSamples)}");
+            }
+
             output.WriteLine($"peer: warm-up of {warmup.WrittenCount} messages delivered ({peer.Deliveries})");
             peer.ForgetDeliveries();
         }
@@ -115,6 +121,7 @@ internal static class PeerChild
             Lost = lost,
             DeliveredDespiteError = despiteError,
             Duplicates = log.Deliveries - delivered - despiteError,
+            LatenessMinMs = lateness.Count > 0 ? lateness[0] : 0,
             LatenessP50Ms = lateness.Count > 0 ? TimingReport.Percentile(lateness, 50) : 0,
             LatenessP99Ms = lateness.Count > 0 ? TimingReport.Percentile(lateness, 99) : 0,
             LatenessMaxMs = lateness.Count > 0 ? lateness[^1] : 0,

@@ -43,6 +43,9 @@ internal sealed record PeerResult
     /// <summary>Deliveries beyond the first of a message.</summary>
     public int Duplicates { get; init; }
 
+    /// <summary>The smallest lateness: negative when a message arrived early.</summary>
+    public double LatenessMinMs { get; init; }
+
     public double LatenessP50Ms { get; init; }
 
     public double LatenessP99Ms { get; init; }

@@ -7,7 +7,7 @@ internal static class PeerTable
 {
     private static readonly string[] Columns =
     [
-        "system", "durable enqueues/s (before fault)", "enqueues/s (whole write phase)", "applied/s", "lateness p50 / p99 / max ms", "early",
+        "system", "durable enqueues/s (before fault)", "enqueues/s (whole write phase)", "applied/s", "lateness p50 / p99 / max ms", "early (min lateness ms)",
         "written / errors", "lost", "delivered despite error", "duplicates", "CPU s / 1,000 msgs: bench / server / PostgreSQL / total", "peak MB: bench / server",
     ];
 
@@ -57,7 +57,7 @@ internal static class PeerTable
         N(r.EnqueuesPerSecond, 0),
         N(r.AppliedPerSecond, 0),
         $"{N(r.LatenessP50Ms, 1)} / {N(r.LatenessP99Ms, 1)} / {N(r.LatenessMaxMs, 1)}",
-        N(r.Early, 0),
+        $"{N(r.Early, 0)} ({N(r.LatenessMinMs, 1)})",
         $"{N(r.Written, 0)} / {N(r.WriteErrors, 0)}",
         N(r.Lost, 0),
         N(r.DeliveredDespiteError, 0),

@@ -10,7 +10,7 @@ namespace WalService.PeerBench;
 /// <summary>
 /// Wolverine as a peer, in this process as its users run it: PostgreSQL message storage, a durable local queue with
 /// as many parallel handlers as WalService's consumer concurrency, and producers calling <c>ScheduleAsync</c> with the
-/// due time. Its scheduled-job poller is tightened from its default (5 s) to 100 ms.
+/// due time. Its scheduled-job poller is tightened from its default (5 s) to 100 ms, and starts at once.
 /// </summary>
 internal sealed class WolverinePeer : IPeerSystem
 {
@@ -31,6 +31,7 @@ internal sealed class WolverinePeer : IPeerSystem
             options.PersistMessagesWithPostgresql(connectionString, "wolverine");
             options.AutoBuildMessageStorageOnStartup = AutoCreate.CreateOrUpdate;
             options.Durability.Mode = DurabilityMode.Solo;
+            options.Durability.ScheduledJobFirstExecution = TimeSpan.Zero;
             options.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(100);
             options.Discovery.DisableConventionalDiscovery().IncludeType<WolverineHandler>();
             options.LocalQueue("peer").UseDurableInbox().MaximumParallelMessages(settings.HandlerConcurrency);

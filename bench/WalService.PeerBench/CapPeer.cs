@@ -12,24 +12,18 @@ namespace WalService.PeerBench;
 /// WalService's consumer concurrency. No CAP transport is served here but for its own packages, so the messages pass
 /// from the outbox to the subscriber through <see cref="CapMemoryTransport"/>, an in-process queue.
 /// </summary>
-internal sealed class CapPeer : IPeerSystem
+internal sealed class CapPeer : HostedPeer
 {
     public const string Topic = "peer.message";
 
     /// <summary>The shortest delay CAP takes (it refuses zero): for a message already due when its call begins.</summary>
     private static readonly TimeSpan ShortestDelay = TimeSpan.FromMilliseconds(1);
-    private readonly IHost _host;
     private readonly ICapPublisher _publisher;
 
     private CapPeer(IHost host)
-    {
-        _host = host;
-        _publisher = host.Services.GetRequiredService<ICapPublisher>();
-    }
+        : base(host) => _publisher = host.Services.GetRequiredService<ICapPublisher>();
 
-    public string Producers => "in-process ICapPublisher.PublishDelayAsync(delay to the due time, message), one message a call; in-process queue as transport";
-
-    public int Deliveries => ArrivalLog.Current.Deliveries;
+    public override string Producers => "in-process ICapPublisher.PublishDelayAsync(delay to the due time, message), one message a call; in-process queue as transport";
 
     public static async Task<CapPeer> StartAsync(PeerSettings settings, string connectionString, CancellationToken cancellationToken)
     {
@@ -53,7 +47,7 @@ internal sealed class CapPeer : IPeerSystem
         return new CapPeer(host);
     }
 
-    public async Task<bool> EnqueueAsync(int caller, long sequence, long dueUnixMicroseconds, byte[] payload, CancellationToken cancellationToken)
+    public override async Task<bool> EnqueueAsync(int caller, long sequence, long dueUnixMicroseconds, byte[] payload, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromTicks((dueUnixMicroseconds - WalService.Bench.TimingPayload.NowMicroseconds()) * 10);
         if (delay < ShortestDelay)
@@ -63,22 +57,6 @@ internal sealed class CapPeer : IPeerSystem
 
         await _publisher.PublishDelayAsync(delay, Topic, new CapMessage(payload), cancellationToken: cancellationToken);
         return true;
-    }
-
-    public void ForgetDeliveries() => ArrivalLog.Current.Reset();
-
-    public void CollectArrivals(ArrivalLog log)
-    {
-    }
-
-    public TimeSpan? ServerCpu() => null;
-
-    public long? ServerPeakBytes() => null;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
     }
 }
 

@@ -10,7 +10,7 @@ namespace WalService.PeerBench;
 /// WalService's consumer concurrency. Its pollers are tightened from their defaults (15 s) so that delays of seconds
 /// can be met: the scheduler looks for due jobs and idle workers for enqueued ones every 100 ms.
 /// </summary>
-internal sealed class HangfirePeer : IPeerSystem
+internal sealed class HangfirePeer : InProcessPeer
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(100);
     private readonly BackgroundJobServer _server;
@@ -22,9 +22,7 @@ internal sealed class HangfirePeer : IPeerSystem
         _client = client;
     }
 
-    public string Producers => "in-process BackgroundJobClient.Schedule(job, due time), one job a call";
-
-    public int Deliveries => ArrivalLog.Current.Deliveries;
+    public override string Producers => "in-process BackgroundJobClient.Schedule(job, due time), one job a call";
 
     public static HangfirePeer Start(PeerSettings settings, string connectionString)
     {
@@ -37,24 +35,14 @@ internal sealed class HangfirePeer : IPeerSystem
         return new HangfirePeer(server, new BackgroundJobClient(storage));
     }
 
-    public Task<bool> EnqueueAsync(int caller, long sequence, long dueUnixMicroseconds, byte[] payload, CancellationToken cancellationToken)
+    public override Task<bool> EnqueueAsync(int caller, long sequence, long dueUnixMicroseconds, byte[] payload, CancellationToken cancellationToken)
     {
         var due = DateTimeOffset.UnixEpoch.AddTicks(dueUnixMicroseconds * 10);
         _client.Schedule(() => HangfireJob.Run(payload), due);
         return Task.FromResult(true);
     }
 
-    public void ForgetDeliveries() => ArrivalLog.Current.Reset();
-
-    public void CollectArrivals(ArrivalLog log)
-    {
-    }
-
-    public TimeSpan? ServerCpu() => null;
-
-    public long? ServerPeakBytes() => null;
-
-    public ValueTask DisposeAsync()
+    public override ValueTask DisposeAsync()
     {
         _server.SendStop();
         _server.Dispose();

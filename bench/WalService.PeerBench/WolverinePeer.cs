@@ -12,15 +12,9 @@ namespace WalService.PeerBench;
 /// as many parallel handlers as WalService's consumer concurrency, and producers calling <c>ScheduleAsync</c> with the
 /// due time. Its scheduled-job poller is tightened from its default (5 s) to 100 ms, and starts at once.
 /// </summary>
-internal sealed class WolverinePeer : IPeerSystem
+internal sealed class WolverinePeer(IHost host) : HostedPeer(host)
 {
-    private readonly IHost _host;
-
-    private WolverinePeer(IHost host) => _host = host;
-
-    public string Producers => "in-process IMessageBus.ScheduleAsync(message, due time), one message a call, durable local queue";
-
-    public int Deliveries => ArrivalLog.Current.Deliveries;
+    public override string Producers => "in-process IMessageBus.ScheduleAsync(message, due time), one message a call, durable local queue";
 
     public static async Task<WolverinePeer> StartAsync(PeerSettings settings, string connectionString, CancellationToken cancellationToken)
     {
@@ -42,27 +36,11 @@ internal sealed class WolverinePeer : IPeerSystem
         return new WolverinePeer(host);
     }
 
-    public async Task<bool> EnqueueAsync(int caller, long sequence, long dueUnixMicroseconds, byte[] payload, CancellationToken cancellationToken)
+    public override async Task<bool> EnqueueAsync(int caller, long sequence, long dueUnixMicroseconds, byte[] payload, CancellationToken cancellationToken)
     {
-        var bus = _host.Services.GetRequiredService<IMessageBus>();
+        var bus = Services.GetRequiredService<IMessageBus>();
         await bus.ScheduleAsync(new WolverineMessage(payload), DateTimeOffset.UnixEpoch.AddTicks(dueUnixMicroseconds * 10));
         return true;
-    }
-
-    public void ForgetDeliveries() => ArrivalLog.Current.Reset();
-
-    public void CollectArrivals(ArrivalLog log)
-    {
-    }
-
-    public TimeSpan? ServerCpu() => null;
-
-    public long? ServerPeakBytes() => null;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
     }
 }
 

@@ -26,9 +26,8 @@ internal sealed class HangfirePeer : InProcessPeer
 
     public static HangfirePeer Start(PeerSettings settings, string connectionString)
     {
-        var storage = new PostgreSqlStorage(
-            new NpgsqlConnectionFactory(connectionString, new PostgreSqlStorageOptions()),
-            new PostgreSqlStorageOptions { QueuePollInterval = PollEvery, PrepareSchemaIfNecessary = true });
+        var options = new PostgreSqlStorageOptions { QueuePollInterval = PollEvery, PrepareSchemaIfNecessary = true };
+        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
         var server = new BackgroundJobServer(
             new BackgroundJobServerOptions { WorkerCount = settings.HandlerConcurrency, SchedulePollingInterval = PollEvery },
             storage);

@@ -23,7 +23,7 @@ public sealed class PeerRunTests
             Warmup = 20,
             Concurrency = 16,
             Fault = TimeSpan.FromSeconds(1),
-            Deadline = TimeSpan.FromSeconds(10),
+            Deadline = TimeSpan.FromSeconds(20),
         };
         var output = new StringWriter();
 
@@ -52,7 +52,8 @@ public sealed class PeerRunTests
             Assert.NotNull(result.ServerPeakBytes);
         }
 
-        // The control plane and the peers keep their state in PostgreSQL: its CPU is counted for them.
-        Assert.All(results.Where(r => r.System != PeerSystems.WalService), r => Assert.True(r.PostgresCpuSeconds > 0, $"{r.System}: no PostgreSQL CPU"));
+        // The peers keep every message in PostgreSQL: its CPU is counted for them. (WalService's control plane reads
+        // it too little for a 1/100 s tick to be sure.)
+        Assert.All(results.Where(r => !PeerSystems.IsWalService(r.System)), r => Assert.True(r.PostgresCpuSeconds > 0, $"{r.System}: no PostgreSQL CPU"));
     }
 }

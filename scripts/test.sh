@@ -2,7 +2,8 @@
 # Prepares this machine and runs every test lane that can run here: unit, cli (walctl against a fake server),
 # integration (the server in-process on the embedded default), postgres (a real PostgreSQL), kafka (librdkafka's
 # mock cluster, in-process), sqs (the SQS emulator in a Node process), process (the real server binary, killed and
-# restarted) and docker (real brokers in containers, reported skipped where no Docker engine answers; the compose
+# restarted), peer bench (a small run of bench/WalService.PeerBench against Hangfire, Wolverine and CAP on a real
+# PostgreSQL) and docker (real brokers in containers, reported skipped where no Docker engine answers; the compose
 # file is checked without one).
 # Usage: scripts/test.sh [extra dotnet test arguments]
 set -euo pipefail

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace WalService.Bench;
 
@@ -41,15 +40,10 @@ internal sealed record EmulatorCpu(bool InBench, Func<TimeSpan?> Read)
         {
             try
             {
-                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') != name)
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name && ProcStat.Read(Path.Combine(task, "stat")) is { } stat)
                 {
-                    continue;
+                    ticks += stat.OwnTicks;
                 }
-
-                // The name in field 2 may hold spaces; the fields after its closing parenthesis are plain.
-                var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
             }
             catch (IOException)
             {
@@ -57,6 +51,6 @@ internal sealed record EmulatorCpu(bool InBench, Func<TimeSpan?> Read)
             }
         }
 
-        return TimeSpan.FromMilliseconds(ticks * 10);
+        return ProcStat.Time(ticks);
     }
 }

@@ -231,7 +231,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The dotnet host that runs this bench (set by the SDK), else the one on PATH.</summary>
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
         : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath!
         : "dotnet";

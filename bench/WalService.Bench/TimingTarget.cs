@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -61,9 +60,7 @@ internal sealed class TimingTarget : IAsyncDisposable
         var parts = context.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
         var attempt = int.TryParse(context.Request.Headers["wal-attempt"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var a) ? a : 0;
         var status = parts is [_, "fail-once"] && attempt <= 1 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
-        var (sequence, due) = read == TimingPayload.Size
-            ? (BinaryPrimitives.ReadInt64LittleEndian(body), BinaryPrimitives.ReadInt64LittleEndian(body.AsSpan(8)))
-            : (-1L, 0L);
+        var (sequence, due) = TimingPayload.Read(body.AsSpan(0, read));
         var ns = parts.FirstOrDefault() ?? string.Empty;
         _receipts.Enqueue(new Receipt(ns, context.Request.Headers["wal-message-id"].ToString(), sequence, due, received, attempt, status));
         if (status == StatusCodes.Status200OK)

@@ -56,6 +56,23 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Stops the server at once, as a crash would, keeping its data for <see cref="ResumeAsync"/>.</summary>
     public Task HaltAsync() => AsOwnerAsync("pg_ctl", "-D", DataFolder, "-m", "immediate", "-w", "stop");
 
+    /// <summary>
+    /// The pid of the running postmaster (first line of <c>postmaster.pid</c>), whose children are the server's
+    /// other processes; null while the server is stopped.
+    /// </summary>
+    public int? PostmasterPid()
+    {
+        var file = Path.Combine(DataFolder, "postmaster.pid");
+        try
+        {
+            return File.Exists(file) && int.TryParse(File.ReadLines(file).FirstOrDefault(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Creates an empty database and answers a connection string to it.</summary>
     public async Task<string> CreateDatabaseAsync(string name)
     {

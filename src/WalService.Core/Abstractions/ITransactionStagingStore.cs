@@ -41,9 +41,10 @@ public interface ITransactionStagingStore
 
     /// <summary>
     /// How many chunks the transaction of <paramref name="messageId"/> has staged while it is incomplete (expired too:
-    /// its dead-letter status is recorded just after it expires); null otherwise.
+    /// its dead-letter status is recorded just after it expires) or complete and not over (its marker may still be
+    /// pending, with no status in the ledger yet); null otherwise.
     /// </summary>
-    Task<int?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken);
+    Task<StagedCount?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Marks every transaction of <paramref name="ns"/> still incomplete whose first chunk was staged before
@@ -63,6 +64,11 @@ public interface ITransactionStagingStore
 /// <param name="Result">The chunk write's answer: TRUE with the transaction's id, or why it was refused.</param>
 /// <param name="Completed">Set when this chunk completed the transaction: its marker is to be appended.</param>
 public readonly record struct ChunkStaging(AppendResult Result, PendingMarker? Completed = null);
+
+/// <summary>How far a transaction not over has come.</summary>
+/// <param name="Staged">Its chunks staged.</param>
+/// <param name="Complete">Whether chunks 0..last are all staged.</param>
+public readonly record struct StagedCount(int Staged, bool Complete);
 
 /// <summary>A complete transaction whose marker is to be appended.</summary>
 /// <param name="TransactionId">The client's transaction id.</param>

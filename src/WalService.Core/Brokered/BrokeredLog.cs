@@ -57,11 +57,14 @@ public abstract class BrokeredLog<TSubscription> : IStagedChunks, IAsyncDisposab
         return await Subscriptions.AddAsync(await StartAsync(settings, cancellationToken));
     }
 
-    /// <summary>The ledger's status; for a transaction still missing chunks, STAGING with the chunks staged.</summary>
+    /// <summary>
+    /// The ledger's status; for a transaction still missing chunks, STAGING with the chunks staged, and for a complete
+    /// one the ledger does not know yet (its marker not appended: the append failed, or its instance crashed), PENDING.
+    /// </summary>
     public async Task<MessageStatus?> GetStatusAsync(string ns, string messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
         await Ledger.GetStatusAsync(ns, messageId, now, cancellationToken) ??
         (await _staging.ChunksStagedAsync(ns, messageId, cancellationToken) is { } staged
-            ? new MessageStatus { MessageId = messageId, State = MessageState.Staging, ChunksStaged = staged }
+            ? new MessageStatus { MessageId = messageId, State = staged.Complete ? MessageState.Pending : MessageState.Staging, ChunksStaged = staged.Staged }
             : null);
 
     public Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken) =>

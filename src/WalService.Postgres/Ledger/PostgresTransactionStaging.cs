@@ -118,10 +118,12 @@ internal sealed class PostgresTransactionStaging(PostgresSchema schema) : ITrans
         await FinishAsync(connection, ns, [transactionId], now.ToUnixTimeMilliseconds(), cancellationToken);
     }
 
-    public async Task<int?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken)
+    public async Task<StagedCount?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken)
     {
         await using var connection = await schema.OpenAsync(cancellationToken);
-        return await ScalarAsync(connection, "SELECT staged FROM wal_staged_transactions WHERE ns = $1 AND id = $2 AND state IN (0, 3)", cancellationToken, ns, messageId) as int?;
+        await using var command = Command(connection, "SELECT staged, state FROM wal_staged_transactions WHERE ns = $1 AND id = $2 AND state IN (0, 1, 3)", ns, messageId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new StagedCount(reader.GetInt32(0), reader.GetInt32(1) == StagingRules.Complete) : null;
     }
 
     public async Task<IReadOnlyList<ExpiredTransaction>> ExpireAsync(string ns, DateTimeOffset startedBefore, DateTimeOffset now, CancellationToken cancellationToken)

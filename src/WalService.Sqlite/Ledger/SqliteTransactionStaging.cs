@@ -126,14 +126,15 @@ internal sealed class SqliteTransactionStaging : ITransactionStagingStore, IAsyn
     public Task FinishAsync(string ns, string transactionId, DateTimeOffset now, CancellationToken cancellationToken) =>
         _writer.ExecuteAsync(db => Finish(db, ns, transactionId, now.ToUnixTimeMilliseconds()));
 
-    public async Task<int?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken)
+    public async Task<StagedCount?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken)
     {
         await using var connection = _database.OpenForRead();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT staged FROM staged_transactions WHERE ns = $ns AND id = $id AND state IN (0, 3)";
+        command.CommandText = "SELECT staged, state FROM staged_transactions WHERE ns = $ns AND id = $id AND state IN (0, 1, 3)";
         command.Parameters.AddWithValue("$ns", ns);
         command.Parameters.AddWithValue("$id", messageId);
-        return await command.ExecuteScalarAsync(cancellationToken) is long staged ? (int)staged : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new StagedCount(reader.GetInt32(0), reader.GetInt32(1) == StagingRules.Complete) : null;
     }
 
     public Task<IReadOnlyList<ExpiredTransaction>> ExpireAsync(string ns, DateTimeOffset startedBefore, DateTimeOffset now, CancellationToken cancellationToken)

@@ -305,7 +305,7 @@ public sealed class BrokeredSubscriptionTests : IAsyncDisposable
 
         public Task FinishAsync(string ns, string transactionId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<int?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<StagedCount?> ChunksStagedAsync(string ns, string messageId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<ExpiredTransaction>> ExpireAsync(string ns, DateTimeOffset startedBefore, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -15,29 +15,11 @@ namespace WalService.ProcessTests;
 /// after a last chunk whose completion marker could not be appended (on <c>control.db</c> and on PostgreSQL): the
 /// chunks answered TRUE survive, the transaction completes once and every chunk reaches the http target in order.
 /// </summary>
-public sealed class BrokeredTransactionCrashTests : IAsyncLifetime
+public sealed class BrokeredTransactionCrashTests : ProcessTest
 {
     private const string Namespace = "txn-crash";
     private const string TransactionId = "crash-1";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
-    private readonly string _folder = Directory.CreateTempSubdirectory("wal-process-").FullName;
-    private HttpTargetServer _target = null!;
-    private ServerProcess _server = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _target = await HttpTargetServer.StartAsync();
-        _server = new ServerProcess(_folder);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _target.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Theory]
     [InlineData("kafka")]
@@ -51,21 +33,21 @@ public sealed class BrokeredTransactionCrashTests : IAsyncLifetime
             var client = await StartWithNamespaceAsync(broker);
             var id = await WriteChunkAsync(client, 2, last: false);
             Assert.Equal(id, await WriteChunkAsync(client, 0, last: false));
-            await _server.KillAsync();
+            await Server.KillAsync();
 
             Step("2. start again: the transaction is STAGING with 2 chunks; the last chunk, then the missing one, then kill -9 at once");
-            await _server.StartAsync();
-            client = _server.CreateClient();
+            await Server.StartAsync();
+            client = Server.CreateClient();
             var staging = await client.GetStatusAsync(Namespace, id, Ct);
             Assert.Equal(MessageState.Staging, staging.State);
             Assert.Equal(2, staging.ChunksStaged);
             Assert.Equal(id, await WriteChunkAsync(client, 3, last: true));
             Assert.Equal(id, await WriteChunkAsync(client, 1, last: false));
-            await _server.KillAsync();
+            await Server.KillAsync();
 
             Step("3. start again: the transaction is APPLIED, every chunk reached the target in order");
             var beforeRestart = Delivered(id).Count;
-            await _server.StartAsync();
+            await Server.StartAsync();
             await WaitForAppliedAsync(id);
             var delivered = Delivered(id);
             Step($"   chunks delivered: {string.Join(", ", delivered)}, {beforeRestart} of them before the restart");
@@ -82,8 +64,8 @@ public sealed class BrokeredTransactionCrashTests : IAsyncLifetime
         await using var postgres = controlPlane == "postgres" ? await PostgresServer.StartAsync() : null;
         if (postgres is not null)
         {
-            _server.Environment["Wal__ControlPlane__Provider"] = "postgres";
-            _server.Environment["ConnectionStrings__ControlPlane"] = await postgres.CreateDatabaseAsync("control");
+            Server.Environment["Wal__ControlPlane__Provider"] = "postgres";
+            Server.Environment["ConnectionStrings__ControlPlane"] = await postgres.CreateDatabaseAsync("control");
         }
 
         await WithLogTailOnFailureAsync(async () =>
@@ -93,15 +75,15 @@ public sealed class BrokeredTransactionCrashTests : IAsyncLifetime
             var id = await WriteChunkAsync(client, 0, last: false);
             broker.Kafka.FailNextProduces(1, ErrorCode.PolicyViolation);
             Assert.Equal(id, await WriteChunkAsync(client, 1, last: true));
-            Assert.True(_server.Logged("completion marker of transaction", id, "was not appended"), "the marker's append did not fail");
+            Assert.True(Server.Logged("completion marker of transaction", id, "was not appended"), "the marker's append did not fail");
             await AssertPendingAsync(client, id);
 
             Step("2. it reads PENDING; kill -9 before any sweep, start again: a sweep appends the marker and the transaction is delivered once");
-            await _server.KillAsync();
-            var beforeRestart = _target.For(id).Count;
-            await _server.StartAsync();
+            await Server.KillAsync();
+            var beforeRestart = Target.For(id).Count;
+            await Server.StartAsync();
             await WaitForAppliedAsync(id);
-            Assert.True(_server.Logged("Appending 1 completion marker(s) of namespace", Namespace), "no sweep appended the marker");
+            Assert.True(Server.Logged("Appending 1 completion marker(s) of namespace", Namespace), "no sweep appended the marker");
             Assert.Equal(0, beforeRestart);
             AssertDeliveredOnceInOrder(Delivered(id), 2, beforeRestart);
         });
@@ -134,13 +116,13 @@ public sealed class BrokeredTransactionCrashTests : IAsyncLifetime
 
     private async Task<WalClient> StartWithNamespaceAsync(TestBroker broker)
     {
-        broker.Configure(_server);
-        await _server.StartAsync();
-        var client = _server.CreateClient();
+        broker.Configure(Server);
+        await Server.StartAsync();
+        var client = Server.CreateClient();
         var config = broker.OnBroker(new NamespaceConfig
         {
             Name = Namespace,
-            Target = new Target { Http = new HttpTarget { Url = _target.Url("/ok") } },
+            Target = new Target { Http = new HttpTarget { Url = Target.Url("/ok") } },
             Retry = new RetryPolicy { InitialBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100)) },
         });
         await client.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = config }, cancellationToken: Ct);
@@ -149,7 +131,7 @@ public sealed class BrokeredTransactionCrashTests : IAsyncLifetime
 
     private async Task WaitForAppliedAsync(string id)
     {
-        var client = _server.CreateClient();
+        var client = Server.CreateClient();
         await Eventually.WaitAsync(
             async () => (await client.GetStatusAsync(Namespace, id, Ct)).State == MessageState.Applied,
             Deadline,
@@ -159,25 +141,10 @@ public sealed class BrokeredTransactionCrashTests : IAsyncLifetime
     /// <summary>The chunks the target applied, in arrival order, each checked against the payload sent for it.</summary>
     private List<int> Delivered(string id)
     {
-        var applied = _target.For(id).Where(r => r.AnsweredStatus == 200).ToList();
+        var applied = Target.For(id).Where(r => r.AnsweredStatus == 200).ToList();
         Assert.All(applied, r => Assert.Equal($"chunk {r.Headers["wal-chunk"]}", Encoding.UTF8.GetString(r.Body)));
         return [.. applied.Select(r => int.Parse(r.Headers["wal-chunk"], System.Globalization.CultureInfo.InvariantCulture))];
     }
-
-    private async Task WithLogTailOnFailureAsync(Func<Task> test)
-    {
-        try
-        {
-            await test();
-        }
-        catch
-        {
-            TestContext.Current.TestOutputHelper?.WriteLine("server log tail:" + Environment.NewLine + _server.LogTail);
-            throw;
-        }
-    }
-
-    private static void Step(string text) => TestContext.Current.TestOutputHelper?.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {text}");
 
     private static async Task<string> WriteChunkAsync(WalClient client, int sequence, bool last)
     {

@@ -87,6 +87,4 @@ public sealed class KafkaRestartProcessTests : KafkaProcessTest
         var arrived = await Target.WaitForAppliedAsync(id, Generous);
         return restartedAt is { } at ? arrived.ReceivedAt - at : TimeSpan.Zero;
     }
-
-    private static void Step(string text) => TestContext.Current.TestOutputHelper?.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {text}");
 }

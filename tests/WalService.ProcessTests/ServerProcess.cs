@@ -90,8 +90,9 @@ public sealed class ServerProcess : IAsyncDisposable
                 {
                     return (await http.GetAsync(new Uri($"http://127.0.0.1:{OpsPort}/healthz"))).IsSuccessStatusCode;
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
+                    // Not listening yet, or too busy starting to answer within the client's timeout.
                     return false;
                 }
             },

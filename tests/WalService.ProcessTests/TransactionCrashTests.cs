@@ -11,35 +11,16 @@ namespace WalService.ProcessTests;
 /// A transaction on the embedded log against the real server process, killed with SIGKILL between its chunks and
 /// right after its last: the chunks answered TRUE survive, the transaction completes once and is delivered in order.
 /// </summary>
-public sealed class TransactionCrashTests : IAsyncLifetime
+public sealed class TransactionCrashTests : ProcessTest
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("wal-process-").FullName;
-    private HttpTargetServer _target = null!;
-    private ServerProcess _server = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _target = await HttpTargetServer.StartAsync();
-        _server = new ServerProcess(_folder);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _target.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
-
     [Fact]
     public async Task StagedChunksSurviveKillNineAndTheTransactionIsDeliveredInOrderAfterRestart()
     {
-        try
+        await WithLogTailOnFailureAsync(async () =>
         {
             Step("1. start the server, create a namespace with an http target, stage chunks 0 and 1 of 3, kill -9");
-            await _server.StartAsync();
-            var client = _server.CreateClient();
+            await Server.StartAsync();
+            var client = Server.CreateClient();
             const string ns = "txn-crash";
             await client.Admin.CreateNamespaceAsync(
                 new CreateNamespaceRequest
@@ -47,43 +28,36 @@ public sealed class TransactionCrashTests : IAsyncLifetime
                     Config = new NamespaceConfig
                     {
                         Name = ns,
-                        Target = new Target { Http = new HttpTarget { Url = _target.Url("/ok") } },
+                        Target = new Target { Http = new HttpTarget { Url = Target.Url("/ok") } },
                         Retry = new RetryPolicy { InitialBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100)) },
                     },
                 },
                 cancellationToken: Ct);
             var id = await WriteChunkAsync(client, ns, 0, last: false);
             Assert.Equal(id, await WriteChunkAsync(client, ns, 1, last: false));
-            await _server.KillAsync();
+            await Server.KillAsync();
 
             Step("2. start again: the transaction is STAGING with 2 chunks; the last chunk completes it, then kill -9 at once");
-            await _server.StartAsync();
-            client = _server.CreateClient();
+            await Server.StartAsync();
+            client = Server.CreateClient();
             var staging = await client.GetStatusAsync(ns, id, Ct);
             Assert.Equal(MessageState.Staging, staging.State);
             Assert.Equal(2, staging.ChunksStaged);
             Assert.Equal(id, await WriteChunkAsync(client, ns, 2, last: true));
-            await _server.KillAsync();
+            await Server.KillAsync();
 
             Step("3. start again: every chunk reaches the target, in order, and the transaction is APPLIED");
-            await _server.StartAsync();
-            client = _server.CreateClient();
+            await Server.StartAsync();
+            client = Server.CreateClient();
             await Eventually.WaitAsync(
                 async () => (await client.GetStatusAsync(ns, id, Ct)).State == MessageState.Applied,
                 TimeSpan.FromSeconds(30),
                 "the transaction to be applied");
-            var chunks = _target.For(id).Select(r => r.Headers["wal-chunk"]).Distinct().ToList();
+            var chunks = Target.For(id).Select(r => r.Headers["wal-chunk"]).Distinct().ToList();
             Assert.Equal(["0", "1", "2"], chunks);
-            Assert.All(_target.For(id), r => Assert.Equal($"chunk {r.Headers["wal-chunk"]}", Encoding.UTF8.GetString(r.Body)));
-        }
-        catch
-        {
-            TestContext.Current.TestOutputHelper?.WriteLine("server log tail:" + Environment.NewLine + _server.LogTail);
-            throw;
-        }
+            Assert.All(Target.For(id), r => Assert.Equal($"chunk {r.Headers["wal-chunk"]}", Encoding.UTF8.GetString(r.Body)));
+        });
     }
-
-    private static void Step(string text) => TestContext.Current.TestOutputHelper?.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {text}");
 
     private static async Task<string> WriteChunkAsync(WalClient client, string ns, int sequence, bool last)
     {

@@ -11,7 +11,8 @@ namespace WalService.ProcessTests;
 public abstract class TwoProcessTest(string name) : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory($"wal-{name}-").FullName;
-    private PostgresServer _postgres = null!;
+    /// <summary>The control plane's server; a test may create more databases on it.</summary>
+    protected PostgresServer Postgres { get; private set; } = null!;
 
     protected HttpTargetServer Target { get; private set; } = null!;
 
@@ -23,9 +24,9 @@ public abstract class TwoProcessTest(string name) : IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        _postgres = await PostgresServer.StartAsync();
+        Postgres = await PostgresServer.StartAsync();
         Target = await HttpTargetServer.StartAsync();
-        var connectionString = await _postgres.CreateDatabaseAsync(name);
+        var connectionString = await Postgres.CreateDatabaseAsync(name);
         First = OnControlPlane("first", connectionString);
         Second = OnControlPlane("second", connectionString);
     }
@@ -35,7 +36,7 @@ public abstract class TwoProcessTest(string name) : IAsyncLifetime
         await First.DisposeAsync();
         await Second.DisposeAsync();
         await Target.DisposeAsync();
-        await _postgres.DisposeAsync();
+        await Postgres.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
         GC.SuppressFinalize(this);
     }

@@ -101,18 +101,19 @@ public sealed class TransactionTests(WalServerFactory factory) : ServerTest(fact
     [Fact]
     public async Task AnHttpTargetGetsEachChunkInOrderAndARetryResumesAtTheChunkThatFailed()
     {
+        // 503 to the third chunk of five (sequence 2) the first time it comes.
         var config = Namespaces.Http(Target.Url("/fail-chunk/2"), "txn-http");
         await CreateAsync(config);
         var txn = "http-" + Guid.NewGuid().ToString("N");
         string? id = null;
 
-        foreach (var sequence in new[] { 3, 1, 0, 2 })
+        foreach (var sequence in new[] { 3, 1, 4, 0, 2 })
         {
             var request = new WriteToLogRequest
             {
                 Namespace = config.Name,
                 Payload = ByteString.CopyFromUtf8($"chunk {sequence}"),
-                Chunk = new Chunk { TransactionId = txn, Sequence = sequence, Last = sequence == 3 },
+                Chunk = new Chunk { TransactionId = txn, Sequence = sequence, Last = sequence == 4 },
             };
             id = (await Wal.Log.WriteToLogAsync(request, cancellationToken: Ct)).MessageId;
         }
@@ -120,11 +121,11 @@ public sealed class TransactionTests(WalServerFactory factory) : ServerTest(fact
         await WaitForStateAsync(config.Name, id!, MessageState.Applied);
 
         var received = Target.For(id!);
-        Assert.Equal(["0", "1", "2", "2", "3"], received.Select(r => r.Headers["wal-chunk"]));
-        Assert.Equal([200, 200, 503, 200, 200], received.Select(r => r.AnsweredStatus));
-        Assert.Equal(["chunk 0", "chunk 1", "chunk 2", "chunk 2", "chunk 3"], received.Select(r => System.Text.Encoding.UTF8.GetString(r.Body)));
+        Assert.Equal(["0", "1", "2", "2", "3", "4"], received.Select(r => r.Headers["wal-chunk"]));
+        Assert.Equal([200, 200, 503, 200, 200, 200], received.Select(r => r.AnsweredStatus));
+        Assert.Equal(["chunk 0", "chunk 1", "chunk 2", "chunk 2", "chunk 3", "chunk 4"], received.Select(r => System.Text.Encoding.UTF8.GetString(r.Body)));
         Assert.All(received, r => Assert.Equal(txn, r.Headers["wal-transaction-id"]));
-        Assert.All(received, r => Assert.Equal("4", r.Headers["wal-chunk-count"]));
+        Assert.All(received, r => Assert.Equal("5", r.Headers["wal-chunk-count"]));
         Assert.Empty(await Staging.ReadChunksAsync(config.Name, txn, Ct));
     }
 

@@ -65,6 +65,39 @@ public sealed class TransactionTests(WalServerFactory factory) : ServerTest(fact
     }
 
     [Fact]
+    public async Task AWholeTransactionInOneBatchIsJudgedChunkByChunkInOrderWithItsRepeatsAndRefusals()
+    {
+        var config = await CreateAsync(KvNamespace());
+        var txn = "batch-" + Guid.NewGuid().ToString("N");
+        var empty = new WriteToLogRequest { Namespace = config.Name, Chunk = new Chunk { TransactionId = txn, Sequence = 2 } };
+
+        var answers = (await Wal.Log.WriteToLogBatchAsync(
+            new WriteToLogBatchRequest
+            {
+                Entries =
+                {
+                    Chunk(config.Name, txn, 1, last: false, Put("items", "c1", "one")),
+                    Chunk(config.Name, txn, 0, last: false, Put("items", "c0", "zero")),
+                    Chunk(config.Name, txn, 1, last: false, Put("items", "c1", "changed")),
+                    Chunk(config.Name, txn, 3, last: true, Put("index", "c3", "three")),
+                    Chunk(config.Name, txn, 4, last: false, Put("items", "c4", "beyond")),
+                    empty,
+                    Chunk(config.Name, txn, 0, last: false, Put("items", "c0", "again")),
+                },
+            },
+            cancellationToken: Ct)).Results;
+        await WaitForStateAsync(config.Name, answers[0].MessageId, MessageState.Applied);
+
+        Assert.Equal([Trilean.True, Trilean.True, Trilean.True, Trilean.True, Trilean.False, Trilean.True, Trilean.True], answers.Select(a => a.Durable));
+        Assert.Single(answers.Where(a => a.Durable == Trilean.True).Select(a => a.MessageId).Distinct());
+        Assert.Equal((int)StatusCode.InvalidArgument, answers[4].Code);
+        Assert.Contains("chunk.sequence 4", answers[4].Message, StringComparison.Ordinal);
+        Assert.Equal(("zero", "one", "three"), (await ValueAsync("items", "c0"), await ValueAsync("items", "c1"), await ValueAsync("index", "c3")));
+        Assert.Null(await ValueAsync("items", "c4"));
+        Assert.Empty(await Staging.ReadChunksAsync(config.Name, txn, Ct));
+    }
+
+    [Fact]
     public async Task AChunkSentAgainAnswersTrueWithTheSameIdAndStagesNothingMore()
     {
         var config = await CreateAsync(KvNamespace());

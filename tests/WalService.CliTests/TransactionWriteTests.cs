@@ -124,8 +124,8 @@ public sealed class TransactionWriteTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"mutations\": [", "not a valid wal.v1.KvMutationBatch in protobuf JSON")]
-    [InlineData("{\"mutations\": [{\"partitionKey\": 7, \"bogus\": true}]}", "not a valid wal.v1.KvMutationBatch in protobuf JSON")]
+    [InlineData("{\"mutations\": [", "not a valid wal.v1.KvMutationBatch")]
+    [InlineData("{\"mutations\": [{\"partitionKey\": 7, \"bogus\": true}]}", "not a valid wal.v1.KvMutationBatch")]
     [InlineData("{}", "the batch has no \"mutations\"; nothing to write")]
     public async Task AFileThatIsNoBatchIsAUsageErrorNamingTheOptionAndSendsNothing(string json, string expected)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Google.Protobuf;
 using WalService.Api.V1;
 using WalService.Client;
 
@@ -38,16 +37,7 @@ internal static class TransactionWrite
     /// <summary>The mutations of <paramref name="json"/>; a usage error naming <paramref name="source"/> when it is not a non-empty batch.</summary>
     internal static KvMutationBatch Parse(string source, string json)
     {
-        KvMutationBatch mutations;
-        try
-        {
-            mutations = JsonParser.Default.Parse<KvMutationBatch>(json);
-        }
-        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
-        {
-            throw new UsageException($"{source}: not a valid wal.v1.KvMutationBatch in protobuf JSON: {e.Message}", e);
-        }
-
+        var mutations = InputReader.ParseJson<KvMutationBatch>(source, json);
         return mutations.Mutations.Count > 0 ? mutations : throw new UsageException($"{source}: the batch has no \"mutations\"; nothing to write");
     }
 

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Google.Protobuf;
 using Grpc.Core;
 using WalService.Api.V1;
+using WalService.LocalBackends;
 
 namespace WalService.Bench;
 
@@ -11,7 +12,8 @@ namespace WalService.Bench;
 /// One bench run: (optionally) start the server, make sure the namespace exists, then the three phases in order
 /// (Health/Check baseline, WriteToLog, WriteToLogBatch), each write phase followed by a wait for the backlog to drain;
 /// or, with a Kafka cluster or an SQS endpoint, the Kafka mode (<see cref="KafkaBench"/>) or the SQS mode (<see cref="SqsBench"/>);
-/// or, with <c>--mode</c>, a delivery-timing mode on whichever backend (<see cref="TimingBench"/>).
+/// or, with <c>--mode</c>, a delivery-timing mode on whichever backend (<see cref="TimingBench"/>), or the transaction
+/// mode on the embedded backend with a PostgreSQL it starts (<see cref="TransactionBench"/>).
 /// </summary>
 internal static class BenchRunner
 {
@@ -19,6 +21,8 @@ internal static class BenchRunner
     {
         BenchCluster? cluster = null;
         SqsEndpoint? sqs = null;
+        PostgresServer? postgres = null;
+        string? storeConnectionString = null;
         ServerProcess? server = null;
         try
         {
@@ -35,12 +39,34 @@ internal static class BenchRunner
                 output.WriteLine(sqs.IsEmulator ? $"started the SQS emulator: {sqs.ServiceUrl}" : $"SQS endpoint: {sqs.ServiceUrl}");
             }
 
+            if (settings.Mode == BenchSettings.TransactionMode)
+            {
+                postgres = await PostgresServer.StartAsync();
+                storeConnectionString = await postgres.CreateDatabaseAsync("bench");
+                output.WriteLine($"started PostgreSQL on 127.0.0.1:{postgres.Port}, the server's kv store '{TransactionBench.Store}'");
+            }
+
             if (settings.StartServer is { } dll)
             {
                 var config = cluster?.ServerSettings(settings.KafkaCluster, settings.KafkaGroupProtocol) ?? sqs?.ServerSettings() ?? new Dictionary<string, string?>();
+                if (storeConnectionString is not null)
+                {
+                    config = new Dictionary<string, string?>(config) { [$"ConnectionStrings:{TransactionBench.Store}"] = storeConnectionString };
+                }
+
                 server = await ServerProcess.StartAsync(dll, config, cancellationToken);
                 output.WriteLine($"started server pid {server.Process.Id}: gRPC {server.GrpcAddress}, ops {server.OpsAddress}, data {server.DataDirectory}");
                 settings = settings with { Address = server.GrpcAddress, OpsAddress = server.OpsAddress };
+            }
+
+            if (storeConnectionString is not null)
+            {
+                var (latency, throughput) = await TransactionBench.RunAsync(settings, storeConnectionString, server, output, cancellationToken);
+                latency = latency with { ServerPeakRssBytes = server?.PeakRssBytes(), LoadAverage = TimingReport.ReadLoadAverage() };
+                throughput = throughput with { ServerPeakRssBytes = server?.PeakRssBytes(), ClientPeakRssBytes = ClientPeakRss() };
+                Write(latency.WriteText, latency.WriteMarkdown);
+                Write(throughput.WriteText, throughput.WriteMarkdown);
+                return 0;
             }
 
             if (settings.IsTiming)
@@ -78,6 +104,11 @@ internal static class BenchRunner
             }
 
             cluster?.Dispose();
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
+            }
+
             if (sqs is not null)
             {
                 await sqs.DisposeAsync();

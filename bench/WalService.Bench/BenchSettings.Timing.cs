@@ -6,9 +6,9 @@ internal sealed partial record BenchSettings
     /// <summary>The throughput phases or comparison (the default), else one of the delivery-timing modes.</summary>
     public const string ThroughputMode = "throughput";
 
-    public static IReadOnlyList<string> AllModes { get; } = [ThroughputMode, "lateness", "ordered", "first-delivery", "retry"];
+    public static IReadOnlyList<string> AllModes { get; } = [ThroughputMode, "lateness", "ordered", "first-delivery", "retry", TransactionMode];
 
-    /// <summary>What the run measures: <see cref="ThroughputMode"/>, <c>lateness</c>, <c>ordered</c>, <c>first-delivery</c> or <c>retry</c>.</summary>
+    /// <summary>What the run measures: <see cref="ThroughputMode"/>, <c>lateness</c>, <c>ordered</c>, <c>first-delivery</c>, <c>retry</c> or <see cref="TransactionMode"/>.</summary>
     public string Mode { get; init; } = ThroughputMode;
 
     /// <summary>Messages written a second by the lateness mode [1,000] and the retry mode [50].</summary>
@@ -46,7 +46,7 @@ internal sealed partial record BenchSettings
     public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Whether this run is one of the delivery-timing modes.</summary>
-    public bool IsTiming => Mode != ThroughputMode;
+    public bool IsTiming => Mode != ThroughputMode && Mode != TransactionMode;
 
     public double EffectiveRate => Rate ?? (Mode == "retry" ? 50 : 1000);
 

@@ -25,12 +25,12 @@ var kafkaGroupProtocol = new Option<string>("--kafka-group-protocol") { Descript
 kafkaGroupProtocol.AcceptOnlyFromAmong("classic", "consumer");
 var kafkaPartitions = new Option<int>("--kafka-partitions") { Description = "partitions of the namespace's topic and of the plain producer's topic, when the bench creates them", DefaultValueFactory = _ => 4 };
 var plainHeaders = new Option<bool>("--plain-headers") { Description = "Kafka and SQS modes: the plain client's messages also carry the service's wal-* headers or attributes (same names and sizes)" };
-var rounds = new Option<int>("--rounds", "--kafka-rounds") { Description = "rounds of the Kafka or SQS mode, each a plain-client phase and a WriteToLogBatch phase", DefaultValueFactory = _ => 2 };
+var rounds = new Option<int>("--rounds", "--kafka-rounds") { Description = "rounds of the Kafka, SQS or transaction mode, each a phase of the one side and of the other", DefaultValueFactory = _ => 2 };
 var pauseConsumers = new Option<bool>("--pause-consumers") { Description = "pause the namespace while each write phase runs, and resume it before waiting for the backlog" };
 var sqsEmulator = new Option<bool>("--sqs-emulator") { Description = "SQS mode on the fauxqs emulator of tests/sqs-emulator, started by the bench (needs --start-server and Node 20+)" };
 var sqsUrl = new Option<string?>("--sqs-url") { Description = "SQS mode on the existing endpoint at this URL, e.g. LocalStack's http://127.0.0.1:4566" };
 var sqsRegion = new Option<string>("--sqs-region") { Description = "region the SQS requests are signed for", DefaultValueFactory = _ => "us-east-1" };
-var mode = new Option<string>("--mode") { Description = "throughput (the phases, or the Kafka or SQS comparison), or a delivery-timing mode: lateness, ordered, first-delivery, retry", DefaultValueFactory = _ => BenchSettings.ThroughputMode };
+var mode = new Option<string>("--mode") { Description = "throughput (the phases, or the Kafka or SQS comparison), a delivery-timing mode (lateness, ordered, first-delivery, retry), or transaction (a kv transaction to PostgreSQL, and chunk writes against ordinary ones)", DefaultValueFactory = _ => BenchSettings.ThroughputMode };
 var rate = new Option<double?>("--rate") { Description = "lateness and retry modes: messages written a second [lateness 1000, retry 50]" };
 var messages = new Option<int?>("--messages") { Description = "ordered and retry modes: messages written [ordered 1000, retry 200]" };
 var writeBatch = new Option<int>("--write-batch") { Description = "ordered mode: entries per write, in order, one write after another (1 = WriteToLog, more = WriteToLogBatch)", DefaultValueFactory = _ => 100 };
@@ -38,13 +38,15 @@ var delayMin = new Option<double>("--delay-min") { Description = "lateness mode:
 var delayMax = new Option<double>("--delay-max") { Description = "lateness mode: longest delay, in seconds", DefaultValueFactory = _ => 3 };
 var deadline = new Option<double>("--deadline") { Description = "timing modes: longest wait for deliveries, in seconds (ordered: from the first write; lateness, retry: after the last due time; first-delivery: per message)", DefaultValueFactory = _ => 60 };
 var trials = new Option<int>("--trials") { Description = "first-delivery mode: new namespaces, one measurement each", DefaultValueFactory = _ => 3 };
+var mutations = new Option<int>("--mutations") { Description = "transaction mode: mutations of the timed transaction, over 3 PostgreSQL tables", DefaultValueFactory = _ => 10_000 };
+var chunks = new Option<int>("--chunks") { Description = "transaction mode: chunks of the timed transaction, and ordinary kv messages it is compared with", DefaultValueFactory = _ => 50 };
 var backoff = new Option<double>("--backoff") { Description = "retry mode: the namespace's retry backoff, in milliseconds", DefaultValueFactory = _ => 200 };
 
 var root = new RootCommand("Load generator for WalService: Health/Check baseline, WriteToLog and WriteToLogBatch, with latency percentiles and the backlog drain; or WriteToLogBatch into a Kafka or SQS namespace against a plain Kafka producer or SQS client; or, with --mode, delivery timing (lateness of delays, one ordering key, time to first delivery, retry backoff) on any backend.")
 {
     address, opsAddress, concurrency, connections, payloadBytes, duration, warmup, initialWarmup, batchSize, ns, consumerConcurrency, consumerBatch, drainTimeout, phases, startServer, markdown,
     trackStatus, pauseConsumers, rounds, plainHeaders, kafkaMock, kafkaBootstrap, kafkaCluster, kafkaGroupProtocol, kafkaPartitions, sqsEmulator, sqsUrl, sqsRegion,
-    mode, rate, messages, writeBatch, delayMin, delayMax, deadline, trials, backoff,
+    mode, rate, messages, writeBatch, delayMin, delayMax, deadline, trials, backoff, mutations, chunks,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -110,6 +112,8 @@ root.SetAction(async (result, cancellationToken) =>
         Deadline = TimeSpan.FromSeconds(result.GetValue(deadline)),
         Trials = result.GetValue(trials),
         Backoff = TimeSpan.FromMilliseconds(result.GetValue(backoff)),
+        Mutations = result.GetValue(mutations),
+        Chunks = result.GetValue(chunks),
     };
 
     var problems = settings.Problems().ToList();

@@ -27,7 +27,7 @@ internal sealed class CommandRunner(
     {
         var options = Globals.ToClientOptions(result);
         var output = new Output(stdout, Globals.GetOutputFormat(result));
-        var invocation = new Invocation(result, output, stdin, () => clientFactory(options));
+        var invocation = new Invocation(result, output, stderr, stdin, () => clientFactory(options));
         try
         {
             return await action(invocation, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text;
+using Google.Protobuf;
 
 namespace WalService.Cli;
 
@@ -44,6 +45,23 @@ internal static class InputReader
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new UsageException($"{path}: {Describe(e)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="json"/>, the protobuf JSON form of a <typeparamref name="T"/> read from
+    /// <paramref name="source"/>; what is not one is a usage error naming the source and the message type.
+    /// </summary>
+    public static T ParseJson<T>(string source, string json)
+        where T : IMessage<T>, new()
+    {
+        try
+        {
+            return JsonParser.Default.Parse<T>(json);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
+        {
+            throw new UsageException($"{source}: not a valid {new T().Descriptor.FullName}: {e.Message}", e);
         }
     }
 

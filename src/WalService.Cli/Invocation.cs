@@ -3,14 +3,17 @@ using WalService.Client;
 
 namespace WalService.Cli;
 
-/// <summary>What a command's action works with: its parsed arguments, the client, the output and standard input.</summary>
-internal sealed class Invocation(ParseResult result, Output output, TextReader stdin, Func<WalClient> client)
+/// <summary>What a command's action works with: its parsed arguments, the client, the output, standard error (for progress) and standard input.</summary>
+internal sealed class Invocation(ParseResult result, Output output, TextWriter stderr, TextReader stdin, Func<WalClient> client)
 {
     private WalClient? _client;
 
     public ParseResult Result { get; } = result;
 
     public Output Output { get; } = output;
+
+    /// <summary>Where progress goes, so that standard output carries only the result.</summary>
+    public TextWriter Stderr { get; } = stderr;
 
     public TextReader Stdin { get; } = stdin;
 

@@ -17,8 +17,8 @@ public sealed partial class WalClient
     /// chunk of its own), sent side by side, the last with <paramref name="options"/>. A chunk answered FALSE or UNKNOWN
     /// is sent again, which changes nothing when it was staged. Answers the transaction's message id once every chunk
     /// is durable; a chunk the service rejects throws <see cref="Grpc.Core.RpcException"/>, one still not durable after
-    /// five tries throws <see cref="InvalidOperationException"/> (send the transaction again: staged chunks stay).
-    /// <paramref name="progress"/> hears the number of chunks durable so far and the total.
+    /// five tries throws <see cref="TransactionNotDurableException"/> (send the transaction again: staged chunks stay).
+    /// <paramref name="progress"/> hears, after each chunk made durable, the chunks and payload bytes durable so far and in all.
     /// </summary>
     public async Task<string> WriteTransactionAsync(
         string ns,
@@ -26,7 +26,7 @@ public sealed partial class WalClient
         KvMutationBatch mutations,
         int maxChunkBytes,
         WalWriteOptions? options = null,
-        IProgress<(int Durable, int Total)>? progress = null,
+        IProgress<TransactionProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mutations);
@@ -40,7 +40,9 @@ public sealed partial class WalClient
             return request;
         }).ToList();
 
-        var durable = 0;
+        var totalBytes = requests.Sum(r => (long)r.Payload.Length);
+        var reported = new TransactionProgress(0, requests.Count, 0, totalBytes);
+        var gate = new Lock();
         using var slots = new SemaphoreSlim(TransactionParallelism);
         var ids = await Task.WhenAll(requests.Select(async request =>
         {
@@ -48,7 +50,13 @@ public sealed partial class WalClient
             try
             {
                 var id = await WriteChunkAsync(request, cancellationToken);
-                progress?.Report((Interlocked.Increment(ref durable), requests.Count));
+                lock (gate)
+                {
+                    // Under the lock, so reports come in order and their chunk and byte counts agree.
+                    reported = reported with { ChunksDurable = reported.ChunksDurable + 1, BytesDurable = reported.BytesDurable + request.Payload.Length };
+                    progress?.Report(reported);
+                }
+
                 return id;
             }
             finally
@@ -92,7 +100,7 @@ public sealed partial class WalClient
 
             if (attempt == MaxChunkTries)
             {
-                throw new InvalidOperationException($"chunk {request.Chunk.Sequence} of transaction '{request.Chunk.TransactionId}' not durable after {attempt} tries: {answer.Message}");
+                throw new TransactionNotDurableException(request.Chunk.TransactionId, request.Chunk.Sequence, attempt, answer);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);

@@ -66,7 +66,12 @@ internal sealed class FakeServer : CallInvoker
         where TResponse : class
     {
         var message = (IMessage)request;
-        Calls.Add((method.Name, message.Descriptor.Parser.ParseFrom(message.ToByteString())));
+        lock (Calls)
+        {
+            // Calls may come side by side (a transaction's chunks).
+            Calls.Add((method.Name, message.Descriptor.Parser.ParseFrom(message.ToByteString())));
+        }
+
         if (!_handlers.TryGetValue(method.Name, out var handler))
         {
             return Task.FromException<TResponse>(new RpcException(new Status(StatusCode.Unimplemented, $"no handler for {method.Name}")));

@@ -65,6 +65,39 @@ public sealed class TransactionTests(WalServerFactory factory) : ServerTest(fact
     }
 
     [Fact]
+    public async Task AWholeTransactionInOneBatchIsJudgedChunkByChunkInOrderWithItsRepeatsAndRefusals()
+    {
+        var config = await CreateAsync(KvNamespace());
+        var txn = "batch-" + Guid.NewGuid().ToString("N");
+        var empty = new WriteToLogRequest { Namespace = config.Name, Chunk = new Chunk { TransactionId = txn, Sequence = 2 } };
+
+        var answers = (await Wal.Log.WriteToLogBatchAsync(
+            new WriteToLogBatchRequest
+            {
+                Entries =
+                {
+                    Chunk(config.Name, txn, 1, last: false, Put("items", "c1", "one")),
+                    Chunk(config.Name, txn, 0, last: false, Put("items", "c0", "zero")),
+                    Chunk(config.Name, txn, 1, last: false, Put("items", "c1", "changed")),
+                    Chunk(config.Name, txn, 3, last: true, Put("index", "c3", "three")),
+                    Chunk(config.Name, txn, 4, last: false, Put("items", "c4", "beyond")),
+                    empty,
+                    Chunk(config.Name, txn, 0, last: false, Put("items", "c0", "again")),
+                },
+            },
+            cancellationToken: Ct)).Results;
+        await WaitForStateAsync(config.Name, answers[0].MessageId, MessageState.Applied);
+
+        Assert.Equal([Trilean.True, Trilean.True, Trilean.True, Trilean.True, Trilean.False, Trilean.True, Trilean.True], answers.Select(a => a.Durable));
+        Assert.Single(answers.Where(a => a.Durable == Trilean.True).Select(a => a.MessageId).Distinct());
+        Assert.Equal((int)StatusCode.InvalidArgument, answers[4].Code);
+        Assert.Contains("chunk.sequence 4", answers[4].Message, StringComparison.Ordinal);
+        Assert.Equal(("zero", "one", "three"), (await ValueAsync("items", "c0"), await ValueAsync("items", "c1"), await ValueAsync("index", "c3")));
+        Assert.Null(await ValueAsync("items", "c4"));
+        Assert.Empty(await Staging.ReadChunksAsync(config.Name, txn, Ct));
+    }
+
+    [Fact]
     public async Task AChunkSentAgainAnswersTrueWithTheSameIdAndStagesNothingMore()
     {
         var config = await CreateAsync(KvNamespace());
@@ -101,18 +134,19 @@ public sealed class TransactionTests(WalServerFactory factory) : ServerTest(fact
     [Fact]
     public async Task AnHttpTargetGetsEachChunkInOrderAndARetryResumesAtTheChunkThatFailed()
     {
+        // 503 to the third chunk of five (sequence 2) the first time it comes.
         var config = Namespaces.Http(Target.Url("/fail-chunk/2"), "txn-http");
         await CreateAsync(config);
         var txn = "http-" + Guid.NewGuid().ToString("N");
         string? id = null;
 
-        foreach (var sequence in new[] { 3, 1, 0, 2 })
+        foreach (var sequence in new[] { 3, 1, 4, 0, 2 })
         {
             var request = new WriteToLogRequest
             {
                 Namespace = config.Name,
                 Payload = ByteString.CopyFromUtf8($"chunk {sequence}"),
-                Chunk = new Chunk { TransactionId = txn, Sequence = sequence, Last = sequence == 3 },
+                Chunk = new Chunk { TransactionId = txn, Sequence = sequence, Last = sequence == 4 },
             };
             id = (await Wal.Log.WriteToLogAsync(request, cancellationToken: Ct)).MessageId;
         }
@@ -120,11 +154,11 @@ public sealed class TransactionTests(WalServerFactory factory) : ServerTest(fact
         await WaitForStateAsync(config.Name, id!, MessageState.Applied);
 
         var received = Target.For(id!);
-        Assert.Equal(["0", "1", "2", "2", "3"], received.Select(r => r.Headers["wal-chunk"]));
-        Assert.Equal([200, 200, 503, 200, 200], received.Select(r => r.AnsweredStatus));
-        Assert.Equal(["chunk 0", "chunk 1", "chunk 2", "chunk 2", "chunk 3"], received.Select(r => System.Text.Encoding.UTF8.GetString(r.Body)));
+        Assert.Equal(["0", "1", "2", "2", "3", "4"], received.Select(r => r.Headers["wal-chunk"]));
+        Assert.Equal([200, 200, 503, 200, 200, 200], received.Select(r => r.AnsweredStatus));
+        Assert.Equal(["chunk 0", "chunk 1", "chunk 2", "chunk 2", "chunk 3", "chunk 4"], received.Select(r => System.Text.Encoding.UTF8.GetString(r.Body)));
         Assert.All(received, r => Assert.Equal(txn, r.Headers["wal-transaction-id"]));
-        Assert.All(received, r => Assert.Equal("4", r.Headers["wal-chunk-count"]));
+        Assert.All(received, r => Assert.Equal("5", r.Headers["wal-chunk-count"]));
         Assert.Empty(await Staging.ReadChunksAsync(config.Name, txn, Ct));
     }
 

@@ -67,6 +67,34 @@ public sealed class PostgresKvTargetTests(PostgresFixture postgres) : IAsyncLife
         Assert.Equal("first", await ValueAsync("counters", "c", "1"));
     }
 
+    [Fact]
+    public async Task WithinABatchTheLaterMutationOfAKeyWins()
+    {
+        await Store.ApplyAsync("seed", "seed-2", "orders", new KvMutationBatch { Mutations = { Put("orders", "gone", "1", "old"), Put("orders", "back", "1", "old") } }, Ct);
+        var batch = new KvMutationBatch
+        {
+            Mutations =
+            {
+                Put(string.Empty, "twice", "1", "first"),
+                Put("orders", "twice", "1", "second"),
+                Put("orders", "put-then-delete", "1", "short-lived"),
+                new KvMutation { Table = "orders", PartitionKey = "put-then-delete", SortKey = "1", Delete = true },
+                new KvMutation { PartitionKey = "gone", SortKey = "1", Delete = true },
+                new KvMutation { Table = "orders", PartitionKey = "back", SortKey = "1", Delete = true },
+                Put("orders", "back", "1", "new"),
+                Put("customers", "twice", "1", "other table"),
+            },
+        };
+
+        Assert.True(await Store.ApplyAsync("ns", "m-later", "orders", batch, Ct));
+
+        Assert.Equal("second", await ValueAsync("orders", "twice", "1"));
+        Assert.Null(await ValueAsync("orders", "put-then-delete", "1"));
+        Assert.Null(await ValueAsync("orders", "gone", "1"));
+        Assert.Equal("new", await ValueAsync("orders", "back", "1"));
+        Assert.Equal("other table", await ValueAsync("customers", "twice", "1"));
+    }
+
     private async Task<string?> ValueAsync(string table, string pk, string sk) =>
         await Store.GetAsync(table, pk, sk, Ct) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null;
 }

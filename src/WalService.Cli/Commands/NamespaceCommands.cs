@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Google.Protobuf;
 using Grpc.Core;
 using WalService.Api.V1;
 
@@ -188,16 +187,7 @@ internal static class NamespaceCommands
     internal static NamespaceConfig ParseConfig(string path, string json)
     {
         var source = InputReader.DisplayName(path);
-        NamespaceConfig config;
-        try
-        {
-            config = JsonParser.Default.Parse<NamespaceConfig>(json);
-        }
-        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
-        {
-            throw new UsageException($"{source}: not a valid wal.v1.NamespaceConfig: {e.Message}", e);
-        }
-
+        var config = InputReader.ParseJson<NamespaceConfig>(source, json);
         return config.Name.Length > 0 ? config : throw new UsageException($"{source}: the config has no \"name\"");
     }
 

@@ -20,6 +20,7 @@ namespace WalService.Sqlite.Log;
 internal sealed partial class SqliteLog
 {
     private const int TransactionStaging = 0;
+    private const int TransactionEnqueued = 1;
     private const int TransactionExpired = 3;
 
     /// <summary>Row <c>m</c> of <c>messages</c> is not the dead letter of a transaction that expired incomplete.</summary>
@@ -64,75 +65,114 @@ internal sealed partial class SqliteLog
     }
 
     /// <summary>
-    /// Stages one chunk, or finds it staged already (a repeat changes nothing), or refuses it against the chunks staged
-    /// (<c>INVALID_ARGUMENT</c> naming the field). Never throws for a refusal: a throw would roll back the whole group.
+    /// Stages the chunks <paramref name="indices"/> of <paramref name="rows"/>, all of one transaction, in their order:
+    /// each is staged, or found staged already (a repeat changes nothing), or refused against the chunks staged before it
+    /// (<c>INVALID_ARGUMENT</c> naming the field). The transaction's row and its staged sequences are read once for them
+    /// all and its counts written once, so a call carrying a whole transaction costs about one insert per chunk. Never
+    /// throws for a refusal: a throw would roll back the whole group.
     /// </summary>
-    private static AppendResult Stage(WriteContext db, Row row, TransactionChunk chunk, long nowMs)
+    private static void Stage(WriteContext db, Row[] rows, List<int> indices, AppendResult[] results, long nowMs)
     {
-        var ns = row.Meta.Namespace;
-        var txn = chunk.TransactionId;
+        var first = rows[indices[0]];
+        var ns = first.Meta.Namespace;
+        var txn = first.Chunk!.TransactionId;
         var header = ReadTransaction(db, ns, txn);
-        var id = header?.Id ?? row.Meta.MessageId;
+        var id = header?.Id ?? first.Meta.MessageId;
+        var state = header?.State ?? TransactionStaging;
         var lastSeq = header?.LastSeq;
-        if (lastSeq is { } last)
+        var bytes = header?.Bytes ?? 0;
+        var staged = header is null ? [] : StagedSequences(db, ns, txn);
+        var (created, changed) = (header is not null, false);
+        foreach (var index in indices)
         {
-            if (chunk.Last && chunk.Sequence != last)
+            var row = rows[index];
+            var chunk = row.Chunk!;
+            if (Refusal(chunk, txn, lastSeq) is { } refusal)
             {
-                return AppendResult.Refused($"chunk.last: transaction '{txn}' already has its last chunk at sequence {last}");
+                results[index] = refusal;
+                continue;
             }
 
-            if (chunk.Sequence > last)
+            if (state == TransactionExpired && !staged.Contains(chunk.Sequence))
             {
-                return AppendResult.Refused($"chunk.sequence {chunk.Sequence} is beyond transaction '{txn}''s last chunk, sequence {last}");
+                results[index] = new AppendResult(
+                    Trilean.False,
+                    id,
+                    $"chunk.transaction_id: transaction '{txn}' was dead-lettered incomplete after the namespace's transactions.timeout",
+                    Grpc.Core.StatusCode.FailedPrecondition);
+                continue;
+            }
+
+            if (state != TransactionStaging || staged.Contains(chunk.Sequence))
+            {
+                // Staged before (or the transaction is complete, so every chunk up to its last was): a repeat.
+                results[index] = AppendResult.Persisted(id);
+                continue;
+            }
+
+            if (chunk.Last && staged.Count > 0 && staged.Max() is var highest && highest > chunk.Sequence)
+            {
+                results[index] = AppendResult.Refused($"chunk.last: transaction '{txn}' has chunk {highest} staged beyond sequence {chunk.Sequence}");
+                continue;
+            }
+
+            if (bytes + row.Payload.Length > chunk.MaxBytes)
+            {
+                results[index] = AppendResult.Refused($"payload: transaction '{txn}' would stage {bytes + row.Payload.Length} bytes; the namespace allows transactions.max_bytes={chunk.MaxBytes}");
+                continue;
+            }
+
+            if (!created)
+            {
+                db.Execute(
+                    "INSERT INTO transactions (ns, txn, id, state, first_ms, window_ms, staged, bytes) VALUES ($p0, $p1, $p2, 0, $p3, $p4, 0, 0)",
+                    ns, txn, id, nowMs, row.DedupWindowMs);
+                created = true;
+            }
+
+            var insert = db.Raw("INSERT INTO chunks (ns, txn, sequence, meta, payload) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .BindUtf8(1, row.Namespace).Bind(2, txn).Bind(3, chunk.Sequence).Bind(5, row.Payload);
+            (chunk.Last ? insert.Bind(4, row.MetaBytes) : insert.Bind(4, (string?)null)).Run();
+            staged.Add(chunk.Sequence);
+            bytes += row.Payload.Length;
+            lastSeq ??= chunk.Last ? chunk.Sequence : null;
+            changed = true;
+            results[index] = AppendResult.Persisted(id);
+            if (lastSeq is { } end && staged.Count == end + 1)
+            {
+                results[index] = AppendResult.Persisted(Complete(db, ns, txn, id, end, nowMs, row.DedupWindowMs));
+                state = TransactionEnqueued;
             }
         }
 
-        if (header is { State: TransactionExpired } &&
-            db.Scalar("SELECT 1 FROM chunks WHERE ns = $p0 AND txn = $p1 AND sequence = $p2", ns, txn, chunk.Sequence) is null)
-        {
-            return new AppendResult(
-                Trilean.False,
-                id,
-                $"chunk.transaction_id: transaction '{txn}' was dead-lettered incomplete after the namespace's transactions.timeout",
-                Grpc.Core.StatusCode.FailedPrecondition);
-        }
-
-        if ((header is { State: not TransactionStaging }) ||
-            db.Scalar("SELECT 1 FROM chunks WHERE ns = $p0 AND txn = $p1 AND sequence = $p2", ns, txn, chunk.Sequence) is not null)
-        {
-            // Staged before (or the transaction is complete, so every chunk up to its last was): a repeat.
-            return AppendResult.Persisted(id);
-        }
-
-        if (chunk.Last && db.Scalar("SELECT max(sequence) FROM chunks WHERE ns = $p0 AND txn = $p1", ns, txn) is long highest && highest > chunk.Sequence)
-        {
-            return AppendResult.Refused($"chunk.last: transaction '{txn}' has chunk {highest} staged beyond sequence {chunk.Sequence}");
-        }
-
-        var bytes = (header?.Bytes ?? 0) + row.Payload.Length;
-        if (bytes > chunk.MaxBytes)
-        {
-            return AppendResult.Refused($"payload: transaction '{txn}' would stage {bytes} bytes; the namespace allows transactions.max_bytes={chunk.MaxBytes}");
-        }
-
-        if (header is null)
+        if (changed)
         {
             db.Execute(
-                "INSERT INTO transactions (ns, txn, id, state, first_ms, window_ms, staged, bytes) VALUES ($p0, $p1, $p2, 0, $p3, $p4, 0, 0)",
-                ns, txn, id, nowMs, row.DedupWindowMs);
+                "UPDATE transactions SET staged = $p2, bytes = $p3, last_seq = $p4 WHERE ns = $p0 AND txn = $p1",
+                ns, txn, staged.Count, bytes, lastSeq);
+        }
+    }
+
+    /// <summary>The refusal of a chunk that contradicts the transaction's staged last chunk; null when there is none.</summary>
+    private static AppendResult? Refusal(TransactionChunk chunk, string txn, int? lastSeq) => lastSeq switch
+    {
+        { } last when chunk.Last && chunk.Sequence != last =>
+            AppendResult.Refused($"chunk.last: transaction '{txn}' already has its last chunk at sequence {last}"),
+        { } last when chunk.Sequence > last =>
+            AppendResult.Refused($"chunk.sequence {chunk.Sequence} is beyond transaction '{txn}''s last chunk, sequence {last}"),
+        _ => null,
+    };
+
+    private static HashSet<int> StagedSequences(WriteContext db, string ns, string txn)
+    {
+        var staged = new HashSet<int>();
+        using var reader = db.Query("SELECT sequence FROM chunks WHERE ns = $p0 AND txn = $p1", ns, txn);
+        while (reader.Read())
+        {
+            staged.Add(reader.GetInt32(0));
         }
 
-        db.Execute(
-            "INSERT INTO chunks (ns, txn, sequence, meta, payload) VALUES ($p0, $p1, $p2, $p3, $p4)",
-            ns, txn, chunk.Sequence, chunk.Last ? row.MetaBytes : null, row.Payload);
-        var staged = (header?.Staged ?? 0) + 1;
-        lastSeq ??= chunk.Last ? chunk.Sequence : null;
-        db.Execute(
-            "UPDATE transactions SET staged = $p2, bytes = $p3, last_seq = $p4 WHERE ns = $p0 AND txn = $p1",
-            ns, txn, staged, bytes, lastSeq);
-        return lastSeq is { } end && staged == end + 1
-            ? AppendResult.Persisted(Complete(db, ns, txn, id, end, nowMs, row.DedupWindowMs))
-            : AppendResult.Persisted(id);
+        return staged;
     }
 
     /// <summary>
@@ -235,12 +275,12 @@ internal sealed partial class SqliteLog
 
     private static TransactionHeader? ReadTransaction(WriteContext db, string ns, string txn)
     {
-        using var reader = db.Query("SELECT id, state, staged, bytes, last_seq FROM transactions WHERE ns = $p0 AND txn = $p1", ns, txn);
+        using var reader = db.Query("SELECT id, state, bytes, last_seq FROM transactions WHERE ns = $p0 AND txn = $p1", ns, txn);
         return reader.Read()
-            ? new TransactionHeader(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetInt32(4))
+            ? new TransactionHeader(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt32(3))
             : null;
     }
 
     /// <summary>A row of <c>transactions</c>: state 0 staging, 1 its marker enqueued, 2 over, 3 dead-lettered incomplete.</summary>
-    private sealed record TransactionHeader(string Id, int State, int Staged, long Bytes, int? LastSeq);
+    private sealed record TransactionHeader(string Id, int State, long Bytes, int? LastSeq);
 }

@@ -254,6 +254,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
     private static AppendResult[] Insert(WriteContext db, Row[] rows, long nowMs)
     {
         var ids = new AppendResult[rows.Length];
+        var transactions = Transactions(rows);
         var insert = db.Raw(InsertSql).Bind(5, nowMs);
         for (var i = 0; i < rows.Length; i++)
         {
@@ -261,7 +262,12 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
             var meta = row.Meta;
             if (row.Chunk is { } chunk)
             {
-                ids[i] = Stage(db, row, chunk, nowMs);
+                // The chunks of one transaction are staged together, where its first one is.
+                if (transactions!.Remove((meta.Namespace, chunk.TransactionId), out var indices))
+                {
+                    Stage(db, rows, indices, ids, nowMs);
+                }
+
                 continue;
             }
 
@@ -286,6 +292,28 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
         }
 
         return ids;
+    }
+
+    /// <summary>The indices of the rows that are chunks, by namespace and transaction, in order; null when there are none.</summary>
+    private static Dictionary<(string Ns, string Txn), List<int>>? Transactions(Row[] rows)
+    {
+        Dictionary<(string Ns, string Txn), List<int>>? transactions = null;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (rows[i].Chunk is { } chunk)
+            {
+                transactions ??= [];
+                var key = (rows[i].Meta.Namespace, chunk.TransactionId);
+                if (!transactions.TryGetValue(key, out var indices))
+                {
+                    transactions[key] = indices = [];
+                }
+
+                indices.Add(i);
+            }
+        }
+
+        return transactions;
     }
 
     /// <summary>

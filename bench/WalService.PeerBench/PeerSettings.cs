@@ -6,7 +6,7 @@ namespace WalService.PeerBench;
 internal sealed record PeerSettings
 {
     /// <summary>The systems in the order they run.</summary>
-    public static readonly IReadOnlyList<string> AllSystems = [PeerSystems.WalService, PeerSystems.WalServicePostgres, PeerSystems.Hangfire, PeerSystems.Wolverine, PeerSystems.Cap];
+    public static readonly IReadOnlyList<string> AllSystems = [PeerSystems.WalService, PeerSystems.WalServicePostgres, PeerSystems.WalServiceBatched, PeerSystems.Hangfire, PeerSystems.Wolverine, PeerSystems.Cap];
 
     /// <summary>Path of <c>WalService.Server.dll</c>, for the two WalService systems.</summary>
     public string? ServerDll { get; init; }

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using WalService.Api.V1;
 using WalService.Bench;
+using WalService.Client;
 
 namespace WalService.PeerBench;
 
@@ -8,7 +9,9 @@ namespace WalService.PeerBench;
 /// WalService as a peer: its server process (started from the built dll, as the bench's <c>--start-server</c> does),
 /// a namespace on the embedded log with an <c>http</c> target on loopback in this process (the bench's
 /// <see cref="TimingTarget"/>), and producers that call <c>WriteToLog</c> over gRPC, one message a call, spread over
-/// four HTTP/2 connections. With a connection string the server's control plane is on PostgreSQL.
+/// four HTTP/2 connections; or, batched, through the .NET client's <see cref="WalBatchWriter"/>, which carries the
+/// single writes of concurrent callers together in <c>WriteToLogBatch</c> calls. With a connection string the
+/// server's control plane is on PostgreSQL.
 /// </summary>
 internal sealed class WalServicePeer : IPeerSystem
 {
@@ -16,21 +19,25 @@ internal sealed class WalServicePeer : IPeerSystem
     private readonly ServerProcess _server;
     private readonly TimingTarget _target;
     private readonly ChannelSet _channels;
+    private readonly WalBatchWriter? _writer;
     private int _forgottenDeliveries;
     private int _forgottenReceipts;
 
-    private WalServicePeer(ServerProcess server, TimingTarget target, ChannelSet channels)
+    private WalServicePeer(ServerProcess server, TimingTarget target, ChannelSet channels, bool batched)
     {
         _server = server;
         _target = target;
         _channels = channels;
+        _writer = batched ? new WalBatchWriter(new WriteAheadLog.WriteAheadLogClient(channels.For(0))) : null;
     }
 
-    public string Producers => "gRPC WriteToLog from the bench process, one message a call, 4 HTTP/2 connections; http target on loopback in the bench process";
+    public string Producers => _writer is null
+        ? "gRPC WriteToLog from the bench process, one message a call, 4 HTTP/2 connections; http target on loopback in the bench process"
+        : "one message a call into the .NET client's WalBatchWriter (WriteToLogBatch, 4 calls in flight, 1 HTTP/2 connection) from the bench process; http target on loopback in the bench process";
 
     public int Deliveries => _target.Applied(Namespace) - _forgottenDeliveries;
 
-    public static async Task<WalServicePeer> StartAsync(PeerSettings settings, string? controlPlane, CancellationToken cancellationToken)
+    public static async Task<WalServicePeer> StartAsync(PeerSettings settings, string? controlPlane, bool batched, CancellationToken cancellationToken)
     {
         var config = new Dictionary<string, string?>(StringComparer.Ordinal);
         if (controlPlane is not null)
@@ -55,20 +62,20 @@ internal sealed class WalServicePeer : IPeerSystem
                 },
             },
             cancellationToken: cancellationToken);
-        return new WalServicePeer(server, target, channels);
+        return new WalServicePeer(server, target, channels, batched);
     }
 
     public async Task<bool> EnqueueAsync(int caller, long sequence, long dueUnixMicroseconds, byte[] payload, CancellationToken cancellationToken)
     {
-        var log = new WriteAheadLog.WriteAheadLogClient(_channels.For(caller));
-        var reply = await log.WriteToLogAsync(
-            new WriteToLogRequest
-            {
-                Namespace = Namespace,
-                Payload = ByteString.CopyFrom(payload),
-                Lifecycle = new Lifecycle { DeliverAt = TimingPayload.Timestamp(dueUnixMicroseconds) },
-            },
-            cancellationToken: cancellationToken);
+        var request = new WriteToLogRequest
+        {
+            Namespace = Namespace,
+            Payload = ByteString.CopyFrom(payload),
+            Lifecycle = new Lifecycle { DeliverAt = TimingPayload.Timestamp(dueUnixMicroseconds) },
+        };
+        var reply = _writer is null
+            ? await new WriteAheadLog.WriteAheadLogClient(_channels.For(caller)).WriteToLogAsync(request, cancellationToken: cancellationToken)
+            : await _writer.WriteAsync(request, cancellationToken);
         return reply.Durable == Trilean.True;
     }
 
@@ -97,6 +104,11 @@ internal sealed class WalServicePeer : IPeerSystem
 
     public async ValueTask DisposeAsync()
     {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
+        }
+
         _channels.Dispose();
         await _server.DisposeAsync();
         await _target.DisposeAsync();

@@ -30,6 +30,7 @@ public static class WalClientServiceCollectionExtensions
         AddGrpc<WriteAheadLog.WriteAheadLogClient>(services);
         AddGrpc<NamespaceAdmin.NamespaceAdminClient>(services);
         services.TryAddTransient<WalClient>();
+        services.TryAddSingleton(sp => new WalBatchWriter(sp.GetRequiredService<WriteAheadLog.WriteAheadLogClient>()));
         return services;
     }
 

@@ -19,10 +19,6 @@ namespace WalService.Sqlite.Log;
 /// </remarks>
 internal sealed partial class SqliteLog
 {
-    private const int TransactionStaging = 0;
-    private const int TransactionEnqueued = 1;
-    private const int TransactionExpired = 3;
-
     /// <summary>Row <c>m</c> of <c>messages</c> is not the dead letter of a transaction that expired incomplete.</summary>
     private const string IncompleteClause =
         " AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.ns = m.ns AND t.id = m.id AND t.state = 3)";
@@ -78,7 +74,7 @@ internal sealed partial class SqliteLog
         var txn = first.Chunk!.TransactionId;
         var header = ReadTransaction(db, ns, txn);
         var id = header?.Id ?? first.Meta.MessageId;
-        var state = header?.State ?? TransactionStaging;
+        var state = header?.State ?? StagingRules.Staging;
         var lastSeq = header?.LastSeq;
         var bytes = header?.Bytes ?? 0;
         var staged = header is null ? [] : StagedSequences(db, ns, txn);
@@ -87,38 +83,11 @@ internal sealed partial class SqliteLog
         {
             var row = rows[index];
             var chunk = row.Chunk!;
-            if (Refusal(chunk, txn, lastSeq) is { } refusal)
+            var current = created ? new StagedHeader(id, state, staged.Count, bytes, lastSeq) : null;
+            var decision = StagingRules.Decide(current, chunk, staged.Contains(chunk.Sequence), staged.Count > 0 ? staged.Max() : null, row.Payload.Length);
+            if (decision.Answer is { } answer)
             {
-                results[index] = refusal;
-                continue;
-            }
-
-            if (state == TransactionExpired && !staged.Contains(chunk.Sequence))
-            {
-                results[index] = new AppendResult(
-                    Trilean.False,
-                    id,
-                    $"chunk.transaction_id: transaction '{txn}' was dead-lettered incomplete after the namespace's transactions.timeout",
-                    Grpc.Core.StatusCode.FailedPrecondition);
-                continue;
-            }
-
-            if (state != TransactionStaging || staged.Contains(chunk.Sequence))
-            {
-                // Staged before (or the transaction is complete, so every chunk up to its last was): a repeat.
-                results[index] = AppendResult.Persisted(id);
-                continue;
-            }
-
-            if (chunk.Last && staged.Count > 0 && staged.Max() is var highest && highest > chunk.Sequence)
-            {
-                results[index] = AppendResult.Refused($"chunk.last: transaction '{txn}' has chunk {highest} staged beyond sequence {chunk.Sequence}");
-                continue;
-            }
-
-            if (bytes + row.Payload.Length > chunk.MaxBytes)
-            {
-                results[index] = AppendResult.Refused($"payload: transaction '{txn}' would stage {bytes + row.Payload.Length} bytes; the namespace allows transactions.max_bytes={chunk.MaxBytes}");
+                results[index] = answer;
                 continue;
             }
 
@@ -141,7 +110,7 @@ internal sealed partial class SqliteLog
             if (lastSeq is { } end && staged.Count == end + 1)
             {
                 results[index] = AppendResult.Persisted(Complete(db, ns, txn, id, end, nowMs, row.DedupWindowMs));
-                state = TransactionEnqueued;
+                state = StagingRules.Complete;
             }
         }
 
@@ -152,16 +121,6 @@ internal sealed partial class SqliteLog
                 ns, txn, staged.Count, bytes, lastSeq);
         }
     }
-
-    /// <summary>The refusal of a chunk that contradicts the transaction's staged last chunk; null when there is none.</summary>
-    private static AppendResult? Refusal(TransactionChunk chunk, string txn, int? lastSeq) => lastSeq switch
-    {
-        { } last when chunk.Last && chunk.Sequence != last =>
-            AppendResult.Refused($"chunk.last: transaction '{txn}' already has its last chunk at sequence {last}"),
-        { } last when chunk.Sequence > last =>
-            AppendResult.Refused($"chunk.sequence {chunk.Sequence} is beyond transaction '{txn}''s last chunk, sequence {last}"),
-        _ => null,
-    };
 
     private static HashSet<int> StagedSequences(WriteContext db, string ns, string txn)
     {

@@ -103,11 +103,15 @@ internal sealed class SqliteTransactionStaging : ITransactionStagingStore, IAsyn
         });
     }
 
-    public async Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken) =>
+        ReadChunksAsync(_database, "staged_chunks", ns, transactionId, cancellationToken);
+
+    /// <summary>The chunks of a transaction in <paramref name="table"/> (this store's, or the embedded log's own), in sequence order.</summary>
+    internal static async Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(SqliteDatabase database, string table, string ns, string transactionId, CancellationToken cancellationToken)
     {
-        await using var connection = _database.OpenForRead();
+        await using var connection = database.OpenForRead();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence, payload, delivered FROM staged_chunks WHERE ns = $ns AND txn = $txn ORDER BY sequence";
+        command.CommandText = $"SELECT sequence, payload, delivered FROM {table} WHERE ns = $ns AND txn = $txn ORDER BY sequence";
         command.Parameters.AddWithValue("$ns", ns);
         command.Parameters.AddWithValue("$txn", transactionId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -2,6 +2,7 @@ using WalService.Api.V1;
 using WalService.Core.Abstractions;
 using WalService.Core.Model;
 using WalService.Core.Runtime;
+using WalService.Sqlite.Ledger;
 
 namespace WalService.Sqlite.Log;
 
@@ -23,23 +24,8 @@ internal sealed partial class SqliteLog
     private const string IncompleteClause =
         " AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.ns = m.ns AND t.id = m.id AND t.state = 3)";
 
-    public async Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken)
-    {
-        await using var connection = _database.OpenForRead();
-        await using var command = Command(
-            connection,
-            "SELECT sequence, payload, delivered FROM chunks WHERE ns = $ns AND txn = $txn ORDER BY sequence",
-            ("$ns", ns),
-            ("$txn", transactionId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var chunks = new List<StagedChunk>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            chunks.Add(new StagedChunk(reader.GetInt32(0), (byte[])reader[1], reader.GetInt64(2) != 0));
-        }
-
-        return chunks;
-    }
+    public Task<IReadOnlyList<StagedChunk>> ReadChunksAsync(string ns, string transactionId, CancellationToken cancellationToken) =>
+        SqliteTransactionStaging.ReadChunksAsync(_database, "chunks", ns, transactionId, cancellationToken);
 
     public Task MarkDeliveredAsync(string ns, string transactionId, int sequence, CancellationToken cancellationToken) =>
         _writer.ExecuteAsync(db => db.Execute("UPDATE chunks SET delivered = 1 WHERE ns = $p0 AND txn = $p1 AND sequence = $p2", ns, transactionId, sequence));

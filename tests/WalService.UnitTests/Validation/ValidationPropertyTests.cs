@@ -188,6 +188,6 @@ public sealed partial class ValidationPropertyTests
     }
 
     /// <summary>A message starts with the field it is about: <c>config.retry.max_backoff ...</c>, <c>lifecycle: ...</c>, <c>config.allowed_clients[2] ...</c>.</summary>
-    [GeneratedRegex(@"\A(config|lifecycle|payload|idempotency_key|ordering_key|target|namespace|headers)(\.[a-z_]+|\[\d+\]|\[""(?:[^""\\]|\\.)*""\])*[ :]")]
+    [GeneratedRegex(@"\A(config|lifecycle|payload|idempotency_key|ordering_key|target|namespace|headers|chunk)(\.[a-z_]+|\[\d+\]|\[""(?:[^""\\]|\\.)*""\])*[ :]")]
     private static partial Regex FieldFirst();
 }

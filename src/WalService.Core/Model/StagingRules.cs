@@ -111,8 +111,8 @@ public sealed record StagedHeader(string Id, int State, int Staged, long Bytes, 
 }
 
 /// <summary>
-/// Either the chunk's answer, when nothing is to be staged (a repeat answers the transaction's id, or empty when the
-/// caller is to answer the first chunk's), or the header after staging it.
+/// Either the chunk's answer, when nothing is to be staged (a repeat answers the transaction's id), or the header
+/// after staging it.
 /// </summary>
 public readonly record struct StagingDecision(AppendResult? Answer, StagedHeader? Next = null)
 {

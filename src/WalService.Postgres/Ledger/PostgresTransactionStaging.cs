@@ -31,12 +31,12 @@ internal sealed class PostgresTransactionStaging(PostgresSchema schema) : ITrans
         var header = await ReadHeaderAsync(connection, ns, txn, cancellationToken);
         var chunkStaged = await ScalarAsync(connection, "SELECT 1 FROM wal_staged_chunks WHERE ns = $1 AND txn = $2 AND sequence = $3", cancellationToken, ns, txn, chunk.Sequence) is not null;
         var highest = chunk.Last ? await ScalarAsync(connection, "SELECT max(sequence) FROM wal_staged_chunks WHERE ns = $1 AND txn = $2", cancellationToken, ns, txn) as int? : null;
-        var decision = StagingRules.Decide(header.Staged == 0 && header.State == StagingRules.Staging ? null : header, chunk, chunkStaged, highest, payload.Length);
+        var decision = StagingRules.Decide(header, chunk, chunkStaged, highest, payload.Length);
         if (decision.Answer is { } answer)
         {
             // A repeat or a refusal changes nothing, not even the header a first chunk inserted.
             await transaction.RollbackAsync(cancellationToken);
-            return new ChunkStaging(answer.MessageId.Length == 0 && answer.Durable == Api.V1.Trilean.True ? answer with { MessageId = header.Id } : answer);
+            return new ChunkStaging(answer);
         }
 
         var next = decision.Next! with { Id = header.Id };

@@ -8,6 +8,8 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v kill >/dev/null 2>&1 || need_apt+=(procps)
 # The postgres lane starts a real PostgreSQL server of its own (tools/WalService.LocalBackends/PostgresServer.cs).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# The redis target's and the replication tests start Redis servers of their own (tools/WalService.LocalBackends/RedisServer.cs).
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 # The docker lane checks docker-compose.yml without a Docker engine (docker-compose config).
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 # The sqs and process lanes and the bench start an SQS emulator of their own (tools/WalService.LocalBackends/SqsEmulator.cs,

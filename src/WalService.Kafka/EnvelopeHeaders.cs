@@ -27,6 +27,7 @@ internal static class EnvelopeHeaders
     public const string Target = "wal-target";
     public const string TransactionId = "wal-transaction-id";
     public const string ChunkCount = "wal-chunk-count";
+    public const string Region = "wal-region";
     public const string TraceParent = "traceparent";
     public const string Error = "wal-error";
     public const string DeadLetteredAt = "wal-dead-lettered-at";
@@ -64,6 +65,7 @@ internal static class EnvelopeHeaders
             AddIfSet(headers, OrderingKey, meta.OrderingKey);
             AddIfSet(headers, IdempotencyKey, meta.IdempotencyKey);
             AddIfSet(headers, TransactionId, meta.TransactionId);
+            AddIfSet(headers, Region, meta.Region);
             if (meta.ChunkCount > 0)
             {
                 headers.Add(ChunkCount, Number(meta.ChunkCount));
@@ -129,6 +131,7 @@ internal static class EnvelopeHeaders
             IdempotencyKey = Text(headers, IdempotencyKey) ?? string.Empty,
             TransactionId = Text(headers, TransactionId) ?? string.Empty,
             ChunkCount = (int)(Long(headers, ChunkCount) ?? 0),
+            Region = Text(headers, Region) ?? string.Empty,
             TraceParent = Text(headers, TraceParent) ?? string.Empty,
         };
         if (headers.TryGetLastBytes(Target, out var target))

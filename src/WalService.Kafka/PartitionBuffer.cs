@@ -72,7 +72,7 @@ internal sealed class PartitionBuffer(TopicPartition partition, int verifyFirst 
                 continue;
             }
 
-            var key = record.Envelope.Meta.OrderingKey;
+            var key = Replicas.OrderingScope(record.Envelope.Meta);
             var keyFree = key.Length == 0 || heldKeys is null || !heldKeys.Contains(key);
             var available = record.State == RecordState.Waiting || record.LeasedUntil <= now;
             if (keyFree && available && record.Envelope.DeliverAt <= now)
@@ -106,7 +106,7 @@ internal sealed class PartitionBuffer(TopicPartition partition, int verifyFirst 
                 continue;
             }
 
-            var key = record.Envelope.Meta.OrderingKey;
+            var key = Replicas.OrderingScope(record.Envelope.Meta);
             var keyFree = key.Length == 0 || heldKeys is null || !heldKeys.Contains(key);
             var at = record.State switch
             {

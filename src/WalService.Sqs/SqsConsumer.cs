@@ -187,7 +187,7 @@ internal sealed partial class SqsConsumer(string ns, SqsNamespace sqs, string qu
                 continue;
             }
 
-            var group = sqs.Fifo && envelope.Meta.OrderingKey.Length > 0 ? envelope.Meta.OrderingKey : null;
+            var group = sqs.Fifo && Replicas.OrderingScope(envelope.Meta) is { Length: > 0 } scope ? scope : null;
             if (group is not null && putOff.Contains(group))
             {
                 behind.Add(Held(message, envelope, group, asked));

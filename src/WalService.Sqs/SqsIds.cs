@@ -12,8 +12,11 @@ internal static class SqsIds
 {
     private const int MaxLength = 128;
 
-    /// <summary>The ordering key, else the message id: messages without a key are groups of their own, in no order.</summary>
-    public static string GroupId(Envelope envelope) => Fit(Or(envelope.Meta.OrderingKey, envelope.MessageId));
+    /// <summary>
+    /// The ordering key (within its region, for a replica), else the message id: messages without a key are groups of
+    /// their own, in no order.
+    /// </summary>
+    public static string GroupId(Envelope envelope) => Fit(Or(Replicas.OrderingScope(envelope.Meta), envelope.MessageId));
 
     /// <summary>The idempotency key, else the message id.</summary>
     public static string DeduplicationId(Envelope envelope) => Fit(Or(envelope.Meta.IdempotencyKey, envelope.MessageId));

@@ -49,11 +49,13 @@ internal static class DeadLetterCommands
                 return ExitCodes.Success;
             }
 
+            var regions = all.DeadLetters.Any(d => d.Region.Length > 0);
             invocation.Output.WriteTable(
-                ["MESSAGE_ID", "ATTEMPTS", "DEAD_LETTERED_AT", "LAST_ERROR"],
+                regions ? ["MESSAGE_ID", "REGION", "ATTEMPTS", "DEAD_LETTERED_AT", "LAST_ERROR"] : ["MESSAGE_ID", "ATTEMPTS", "DEAD_LETTERED_AT", "LAST_ERROR"],
                 all.DeadLetters.Select(d => (IReadOnlyList<string>)
                 [
                     d.MessageId,
+                    .. regions ? [d.Region] : Array.Empty<string>(),
                     d.Attempts.ToString(CultureInfo.InvariantCulture),
                     Output.Time(d.DeadLetteredAt),
                     OneLine(d.LastError),
@@ -73,11 +75,13 @@ internal static class DeadLetterCommands
             HelpName = "N",
             Validators = { CommonOptions.RejectNegative },
         };
+        var region = Region("Redrive only this region's dead letters (a replicated namespace); delivered again to that region alone");
         var command = new Command("redrive", "Put dead letters back on the log for delivery; no ids = all of them.")
         {
             ns,
             ids,
             maxPerSecond,
+            region,
         };
         runner.Explain(
             command,
@@ -86,10 +90,11 @@ internal static class DeadLetterCommands
             back. Examples:
               walctl dlq redrive orders 01JB7X4Q2M8ZK3V5N6P7R8S9T0 01JB7X4Q2M8ZK3V5N6P7R8S9T1
               walctl dlq redrive orders --max-per-second 50
+              walctl dlq redrive cache --region eu-west
             """);
         runner.SetAction(command, async (invocation, cancellationToken) =>
         {
-            var request = new RedriveDeadLettersRequest { Namespace = invocation.Require(ns), MaxPerSecond = invocation.Get(maxPerSecond) };
+            var request = new RedriveDeadLettersRequest { Namespace = invocation.Require(ns), MaxPerSecond = invocation.Get(maxPerSecond), Region = invocation.Get(region) ?? string.Empty };
             request.MessageIds.Add(invocation.Get(ids) ?? []);
             var response = await invocation.Client.Admin.RedriveDeadLettersAsync(request, cancellationToken: cancellationToken);
             invocation.Output.Write(response, () => invocation.Output.WriteLine($"redriven {response.Redriven}"));
@@ -107,11 +112,13 @@ internal static class DeadLetterCommands
         {
             Description = "Purge every dead letter of the namespace; required when no ids are given",
         };
+        var region = Region("Purge only this region's dead letters (a replicated namespace)");
         var command = new Command("purge", "Delete dead letters for good: the ids given, or every one with --all.")
         {
             ns,
             ids,
             all,
+            region,
         };
         runner.Explain(
             command,
@@ -136,7 +143,7 @@ internal static class DeadLetterCommands
                 throw new UsageException("--all purges every dead letter; name message ids or pass --all, not both");
             }
 
-            var request = new PurgeDeadLettersRequest { Namespace = name };
+            var request = new PurgeDeadLettersRequest { Namespace = name, Region = invocation.Get(region) ?? string.Empty };
             request.MessageIds.Add(messageIds);
             var response = await invocation.Client.Admin.PurgeDeadLettersAsync(request, cancellationToken: cancellationToken);
             invocation.Output.Write(response, () => invocation.Output.WriteLine($"purged {response.Purged}"));
@@ -145,6 +152,12 @@ internal static class DeadLetterCommands
         });
         return command;
     }
+
+    private static Option<string> Region(string description) => new("--region")
+    {
+        Description = description,
+        HelpName = "REGION",
+    };
 
     private static Argument<string[]> MessageIds(string description) => new("IDS")
     {

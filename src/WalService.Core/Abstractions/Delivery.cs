@@ -8,7 +8,18 @@ namespace WalService.Core.Abstractions;
 /// <param name="Envelope">The message.</param>
 /// <param name="Attempt">1-based.</param>
 /// <param name="Chunk">Set when this delivery is one chunk of a transaction, to a target that takes its chunks one by one.</param>
-public sealed record Delivery(string Namespace, Envelope Envelope, int Attempt, ChunkPosition? Chunk = null);
+/// <param name="Region">
+/// For a replicated namespace, the region delivered to (header <c>wal-region</c>); empty otherwise. The envelope then
+/// carries the message's own id, not its replica's.
+/// </param>
+public sealed record Delivery(string Namespace, Envelope Envelope, int Attempt, ChunkPosition? Chunk = null, string Region = "")
+{
+    /// <summary>
+    /// What a target that applies a message once keys it by: the message id, and for a replicated namespace the id
+    /// within its region, so that two regions writing to one store both apply.
+    /// </summary>
+    public string ApplyId => Region.Length == 0 ? Envelope.MessageId : Replicas.Id(Envelope.MessageId, Region);
+}
 
 /// <summary>Which chunk of which transaction a delivery carries (headers <c>wal-transaction-id</c>, <c>wal-chunk</c>, <c>wal-chunk-count</c>).</summary>
 /// <param name="TransactionId">The client's transaction id.</param>

@@ -39,12 +39,12 @@ internal sealed class NamespaceConfigAdmission(BackendCatalog backends, TargetCa
             throw RequestRejectedException.Invalid(Invalid + string.Join("; ", backendErrors));
         }
 
-        if (!targets.Supports(settings.Target.KindCase))
+        if (targets.Unsupported(settings.Target, "config.target") is { } unsupported)
         {
-            throw new RequestRejectedException(StatusCode.Unimplemented, $"config.target.{TargetCatalog.KindName(settings.Target.KindCase)}: this target kind is not available on this server yet");
+            throw new RequestRejectedException(StatusCode.Unimplemented, $"{unsupported}: this target kind is not available on this server yet");
         }
 
         await backend.PrepareAsync(settings, cancellationToken);
-        await targets.Get(settings.Target).PrepareAsync(settings.Target, cancellationToken);
+        await targets.PrepareAsync(settings.Target, cancellationToken);
     }
 }

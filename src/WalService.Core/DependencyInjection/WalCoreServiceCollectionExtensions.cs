@@ -22,6 +22,7 @@ public static class WalCoreServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WalMetrics>();
+        services.TryAddSingleton<RegionHealth>();
         services.TryAddSingleton<NamespaceRegistry>();
         services.TryAddSingleton<BackendCatalog>();
         services.TryAddSingleton<TargetCatalog>();

@@ -36,7 +36,19 @@ public sealed class MessageStatusReader(NamespaceRegistry registry, BackendCatal
         }
 
         var now = time.GetUtcNow();
-        var status = await NamespaceLookup.Backend(backends, ns).GetStatusAsync(ns.Name, messageId, now, cancellationToken);
+        var backend = NamespaceLookup.Backend(backends, ns);
+        var status = await backend.GetStatusAsync(ns.Name, messageId, now, cancellationToken);
+        if (status is not null && ns.Target.Replicate is { } replicate)
+        {
+            var replicas = new List<(string, MessageStatus?)>(replicate.Regions.Count);
+            foreach (var region in replicate.Regions)
+            {
+                replicas.Add((region.Region, await backend.GetStatusAsync(ns.Name, Replicas.Id(messageId, region.Region), now, cancellationToken)));
+            }
+
+            status = RegionStatuses.Combine(status, replicas);
+        }
+
         if (status is null || Forgotten(status, ns, now))
         {
             throw new RequestRejectedException(StatusCode.NotFound, $"message_id {ClientText.Quote(messageId)} is unknown in namespace '{ns.Name}' or older than its dedup_window");

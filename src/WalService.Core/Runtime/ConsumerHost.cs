@@ -30,6 +30,7 @@ public sealed class ConsumerHost : BackgroundService
         TargetCatalog targets,
         WorkSignals signals,
         WalMetrics metrics,
+        RegionHealth regions,
         TimeProvider time,
         IOptions<WalOptions> options,
         ILogger<ConsumerHost> logger)
@@ -38,7 +39,7 @@ public sealed class ConsumerHost : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         _registry = registry;
         _backends = backends;
-        _services = new RuntimeServices(targets, signals, metrics, time, options.Value, logger);
+        _services = new RuntimeServices(targets, signals, metrics, regions, time, options.Value, logger);
         _registry.Changed += () => _reconcile.Notify(string.Empty);
     }
 
@@ -184,7 +185,9 @@ public sealed class ConsumerHost : BackgroundService
     {
         var now = _services.Time.GetUtcNow();
         var served = _registry.All.Where(n => n.Shard == _services.Options.Shard).ToList();
-        _services.Metrics.RetainNamespaces(served.Select(n => n.Name).ToHashSet(StringComparer.Ordinal));
+        var names = served.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        _services.Metrics.RetainNamespaces(names);
+        _services.Regions.RetainNamespaces(names);
         foreach (var ns in served)
         {
             if (!_backends.TryGet(ns.Backend, out var backend))

@@ -1,4 +1,5 @@
 using WalService.Core.Abstractions;
+using WalService.Core.Model;
 
 namespace WalService.Core.Runtime;
 
@@ -15,7 +16,7 @@ internal static class KeyRuns
         Dictionary<string, List<LeasedMessage>>? byKey = null;
         foreach (var message in batch)
         {
-            var key = message.Envelope.Meta.OrderingKey;
+            var key = Replicas.OrderingScope(message.Envelope.Meta);
             if (key.Length == 0)
             {
                 runs.Add([message]);

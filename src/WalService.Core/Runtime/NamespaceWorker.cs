@@ -305,11 +305,23 @@ internal sealed class NamespaceWorker : IDisposable
     private async Task<DeliveryOutcome> DeliverAsync(LeasedMessage message, CancellationToken token)
     {
         var envelope = message.Envelope;
-        var target = envelope.Meta.Target ?? Settings.Target;
+        var settings = Settings;
         try
         {
+            if (Replication.IsToSplit(envelope, settings) && _backend is ILogProducer log)
+            {
+                return await Replication.SplitAsync(log, settings, envelope, _services.Time.GetUtcNow(), token);
+            }
+
+            var (target, delivery) = envelope.Meta.Region.Length > 0
+                ? Replication.ForRegion(Name, message, settings)
+                : (envelope.Meta.Target ?? settings.Target, new Delivery(Name, envelope, message.Attempt));
+            if (target is null)
+            {
+                return DeliveryOutcome.DeadLetter($"region '{envelope.Meta.Region}' is no longer a region of namespace '{Name}'");
+            }
+
             var handler = _services.Targets.Get(target);
-            var delivery = new Delivery(Name, envelope, message.Attempt);
             return envelope.Meta.ChunkCount > 0
                 ? await TransactionDelivery.DeliverAsync(handler, target, delivery, _backend as IStagedChunks, token)
                 : await handler.DeliverAsync(target, delivery, token);
@@ -331,6 +343,7 @@ internal sealed record RuntimeServices(
     TargetCatalog Targets,
     WorkSignals Signals,
     WalMetrics Metrics,
+    RegionHealth Regions,
     TimeProvider Time,
     WalOptions Options,
     ILogger Logger);

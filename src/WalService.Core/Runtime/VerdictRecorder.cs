@@ -38,9 +38,10 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
                 .Where(v => v.Outcome.Verdict != DeliveryVerdict.Applied)
                 .Select(v => RecordFailureAsync(current, v.Message, v.Outcome, v.At, now))
                 .Append(AckAsync(current.Name, applied, now)));
-            if (batch.Exists(v => v.Message.Envelope.Meta.OrderingKey.Length > 0))
+            if (batch.Exists(v => v.Message.Envelope.Meta.OrderingKey.Length > 0 || IsSplit(v.Message, v.Outcome, current)))
             {
-                // The next message of an ordering key may go now; the fetch loop may be idle without knowing it.
+                // The next message of an ordering key, or a split message's replicas, may go now; the fetch loop may be
+                // idle without knowing it.
                 services.Signals.Notify(current.Name);
             }
 
@@ -59,15 +60,28 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
         try
         {
             await subscription.AckAsync([.. applied.Select(v => v.Message)], now, CancellationToken.None);
-            foreach (var (message, _, _) in applied)
+            foreach (var (message, outcome, _) in applied)
             {
-                services.Metrics.Delivery(ns, DeliveryVerdict.Applied, now - message.Envelope.DeliverAt);
+                Observe(ns, message, outcome, now);
             }
         }
         catch (Exception ex)
         {
             // Not recorded: the leases run out and the messages are delivered again.
             RuntimeLog.VerdictFailed(services.Logger, ex, applied[0].Message.Envelope.MessageId, ns);
+        }
+    }
+
+    private static bool IsSplit(LeasedMessage message, DeliveryOutcome outcome, NamespaceSettings ns) =>
+        outcome.Verdict == DeliveryVerdict.Applied && Replication.IsToSplit(message.Envelope, ns);
+
+    private void Observe(string ns, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset now)
+    {
+        var region = message.Envelope.Meta.Region;
+        services.Metrics.Delivery(ns, region, outcome.Verdict, now - message.Envelope.DeliverAt);
+        if (region.Length > 0)
+        {
+            services.Regions.Record(ns, region, outcome.Verdict, outcome.Error);
         }
     }
 
@@ -96,7 +110,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
                 await subscription.DeadLetterAsync(message, now, reason, CancellationToken.None);
             }
 
-            services.Metrics.Delivery(ns.Name, outcome.Verdict, now - message.Envelope.DeliverAt);
+            Observe(ns.Name, message, outcome, now);
         }
         catch (Exception ex)
         {

@@ -47,7 +47,8 @@ public sealed class WalMetrics : IDisposable
         }
     }
 
-    public void Delivery(string ns, DeliveryVerdict verdict, TimeSpan lagFromDue)
+    /// <summary>Counts one delivery's verdict, by namespace and, for a replica, its region; measures the lag of an applied one.</summary>
+    public void Delivery(string ns, string region, DeliveryVerdict verdict, TimeSpan lagFromDue)
     {
         var outcome = verdict switch
         {
@@ -55,11 +56,19 @@ public sealed class WalMetrics : IDisposable
             DeliveryVerdict.Retry => "retry",
             _ => "dead_letter",
         };
-        _deliveries.Add(1, new TagList { { "namespace", ns }, { "outcome", outcome } });
+        var tags = new TagList { { "namespace", ns } };
+        if (region.Length > 0)
+        {
+            tags.Add("region", region);
+        }
+
         if (verdict == DeliveryVerdict.Applied)
         {
-            _deliveryLag.Record(Math.Max(0, lagFromDue.TotalSeconds), new KeyValuePair<string, object?>("namespace", ns));
+            _deliveryLag.Record(Math.Max(0, lagFromDue.TotalSeconds), tags);
         }
+
+        tags.Add("outcome", outcome);
+        _deliveries.Add(1, tags);
     }
 
     /// <summary>Publishes a namespace's latest backlog snapshot; gauges read the snapshots at scrape time.</summary>

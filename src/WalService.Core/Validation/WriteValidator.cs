@@ -25,6 +25,11 @@ public static class WriteValidator
 
         if (request.Chunk is { } chunk)
         {
+            if (ns.Target.KindCase == Target.KindOneofCase.Replicate)
+            {
+                return WriteRejection.Invalid($"chunk: namespace '{ns.Name}' replicates to regions (target replicate), where transactions are not taken; write its mutations as messages");
+            }
+
             if (ChunkRules.Validate(chunk, ns) is { } chunkError)
             {
                 return chunkError;
@@ -40,6 +45,11 @@ public static class WriteValidator
         if (request.IdempotencyKey.Length > MaxKeyLength)
         {
             return WriteRejection.Invalid($"idempotency_key must be at most {MaxKeyLength} characters");
+        }
+
+        if (request.IdempotencyKey.Any(char.IsControl))
+        {
+            return WriteRejection.Invalid("idempotency_key must not hold control characters");
         }
 
         if (request.OrderingKey.Length > MaxKeyLength)
@@ -116,6 +126,11 @@ public static class WriteValidator
         if (!ns.AllowTargetOverride)
         {
             return WriteRejection.Invalid($"target: namespace '{ns.Name}' does not allow a target override (allow_target_override is false)");
+        }
+
+        if (target.KindCase == Target.KindOneofCase.Replicate)
+        {
+            return WriteRejection.Invalid("target: replicate is a namespace's target only, not a write's override");
         }
 
         var problems = targets.Validate(target, "target").ToList();

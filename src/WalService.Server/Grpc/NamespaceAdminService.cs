@@ -51,12 +51,12 @@ internal sealed class NamespaceAdminService(NamespaceAdministrator administrator
     public override async Task<RedriveDeadLettersResponse> RedriveDeadLetters(RedriveDeadLettersRequest request, ServerCallContext context) =>
         new RedriveDeadLettersResponse
         {
-            Redriven = await administrator.RedriveDeadLettersAsync(request.Namespace, request.MessageIds, request.MaxPerSecond, context.CancellationToken),
+            Redriven = await administrator.RedriveDeadLettersAsync(request.Namespace, request.MessageIds, request.MaxPerSecond, request.Region, context.CancellationToken),
         };
 
     public override async Task<PurgeDeadLettersResponse> PurgeDeadLetters(PurgeDeadLettersRequest request, ServerCallContext context) =>
         new PurgeDeadLettersResponse
         {
-            Purged = await administrator.PurgeDeadLettersAsync(request.Namespace, request.MessageIds, context.CancellationToken),
+            Purged = await administrator.PurgeDeadLettersAsync(request.Namespace, request.MessageIds, request.Region, context.CancellationToken),
         };
 }

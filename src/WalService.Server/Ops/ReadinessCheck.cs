@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using WalService.Core.Abstractions;
 using WalService.Core.Runtime;
+using WalService.Core.Telemetry;
 using WalService.Sqlite.Storage;
 
 namespace WalService.Server.Ops;
@@ -9,9 +10,11 @@ namespace WalService.Server.Ops;
 /// <summary>
 /// Ready when the control plane and every log backend answer, every namespace a backend reports on is ready, and no
 /// embedded SQLite file has a storage fault (disk full, damaged, failing: <see cref="StorageHealth"/>); the
-/// description names what is down.
+/// description names what is down. A region of a replicated namespace that cannot be reached (<see cref="RegionHealth"/>)
+/// makes the answer Degraded, still 200 and naming the region: this instance serves writes and its other regions, and a
+/// load balancer must not take every instance of a region out because another region is down.
 /// </summary>
-internal sealed class ReadinessCheck(IControlPlaneStore controlPlane, BackendCatalog backends, StorageHealth storage) : IHealthCheck
+internal sealed class ReadinessCheck(IControlPlaneStore controlPlane, BackendCatalog backends, StorageHealth storage, RegionHealth regions) : IHealthCheck
 {
     public const string Tag = "ready";
 
@@ -39,9 +42,17 @@ internal sealed class ReadinessCheck(IControlPlaneStore controlPlane, BackendCat
             }
         }
 
-        return down.Count == 0
+        if (down.Count > 0)
+        {
+            return HealthCheckResult.Unhealthy("not ready: " + string.Join(", ", down), data: namespaces);
+        }
+
+        var unreachable = regions.Unreachable();
+        return unreachable.Count == 0
             ? HealthCheckResult.Healthy("control plane and backends reachable", data: namespaces)
-            : HealthCheckResult.Unhealthy("not ready: " + string.Join(", ", down), data: namespaces);
+            : HealthCheckResult.Degraded(
+                "regions not reached: " + string.Join(", ", unreachable.Select(r => $"region '{r.Region}' of namespace '{r.Ns}' ({r.LastError})")),
+                data: namespaces);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using WalService.Core.Abstractions;
+using WalService.Core.Model;
 
 namespace WalService.Sqlite.Log;
 
@@ -32,13 +33,14 @@ internal sealed partial class SqliteLog
         for (var i = 0; i < heads && leased.Count < max; i++)
         {
             var head = leased[i];
-            if (head.Envelope.Meta.OrderingKey.Length == 0)
+            var scope = Replicas.OrderingScope(head.Envelope.Meta);
+            if (scope.Length == 0)
             {
                 continue;
             }
 
             var run = new List<LeasedMessage>();
-            using (var reader = db.Query(LeaseRunSql, leaseUntil, ns, nowMs, max - leased.Count, head.Envelope.Meta.OrderingKey, head.LeaseToken))
+            using (var reader = db.Query(LeaseRunSql, leaseUntil, ns, nowMs, max - leased.Count, scope, head.LeaseToken))
             {
                 while (reader.Read())
                 {

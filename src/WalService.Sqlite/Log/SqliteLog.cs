@@ -98,7 +98,7 @@ internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
                 MessageIdGenerator.TryGetSequence(meta.MessageId, out var seq) ? seq : null,
                 Encoding.UTF8.GetBytes(meta.Namespace),
                 Encoding.UTF8.GetBytes(meta.MessageId),
-                meta.OrderingKey.Length > 0 ? Encoding.UTF8.GetBytes(meta.OrderingKey) : null,
+                Replicas.OrderingScope(meta) is { Length: > 0 } scope ? Encoding.UTF8.GetBytes(scope) : null,
                 EnvelopeCodec.EncodeMeta(meta),
                 envelope.Payload.ToArray(),
                 (long)dedupWindow.TotalMilliseconds,

@@ -43,6 +43,11 @@ internal static class HttpDeliveryRequest
         Set(request, "wal-namespace", delivery.Namespace);
         Set(request, "wal-attempt", delivery.Attempt.ToString(CultureInfo.InvariantCulture));
         Set(request, "wal-original-write-time", envelope.OriginalWriteTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        if (delivery.Region.Length > 0)
+        {
+            Set(request, "wal-region", delivery.Region);
+        }
+
         foreach (var (name, value) in delivery.Chunk?.Headers ?? [])
         {
             Set(request, name, value);

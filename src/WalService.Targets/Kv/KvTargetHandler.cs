@@ -71,7 +71,7 @@ public sealed partial class KvTargetHandler(IEnumerable<IKvStore> stores) : ITar
 
         try
         {
-            await store.ApplyAsync(delivery.Namespace, delivery.Envelope.MessageId, target.Kv.Table, batch, cancellationToken);
+            await store.ApplyAsync(delivery.Namespace, delivery.ApplyId, target.Kv.Table, batch, cancellationToken);
             return DeliveryOutcome.Applied;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -21,8 +21,8 @@ public sealed class MissingBackendTests
         var write = await core.Writes.WriteAsync(new WriteToLogRequest { Namespace = "orders" }, null, Ct);
         var status = await Assert.ThrowsAsync<RequestRejectedException>(() => core.Statuses.GetAsync("orders", "m1", null, anyNamespace: false, Ct));
         var list = await Assert.ThrowsAsync<RequestRejectedException>(() => core.Administrator.ListDeadLettersAsync("orders", 0, string.Empty, Ct));
-        var redrive = await Assert.ThrowsAsync<RequestRejectedException>(() => core.Administrator.RedriveDeadLettersAsync("orders", [], 0, Ct));
-        var purge = await Assert.ThrowsAsync<RequestRejectedException>(() => core.Administrator.PurgeDeadLettersAsync("orders", [], Ct));
+        var redrive = await Assert.ThrowsAsync<RequestRejectedException>(() => core.Administrator.RedriveDeadLettersAsync("orders", [], 0, string.Empty, Ct));
+        var purge = await Assert.ThrowsAsync<RequestRejectedException>(() => core.Administrator.PurgeDeadLettersAsync("orders", [], string.Empty, Ct));
 
         Assert.Equal(((int)StatusCode.Unimplemented, Expected), (write.Response.Code, write.Response.Message));
         Assert.All([status, list, redrive, purge], refused => Assert.Equal((StatusCode.Unimplemented, Expected), (refused.Code, refused.Message)));

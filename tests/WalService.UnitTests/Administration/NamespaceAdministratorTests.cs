@@ -118,7 +118,7 @@ public sealed class NamespaceAdministratorTests
         config.Kafka = new KafkaBackend();
         await core.Store.CreateAsync(config, core.Time.GetUtcNow(), Ct);
 
-        var refused = await Assert.ThrowsAsync<RequestRejectedException>(() => core.Administrator.RedriveDeadLettersAsync("orders", [], -1, Ct));
+        var refused = await Assert.ThrowsAsync<RequestRejectedException>(() => core.Administrator.RedriveDeadLettersAsync("orders", [], -1, string.Empty, Ct));
 
         Assert.Equal(StatusCode.InvalidArgument, refused.Code);
         Assert.Equal("max_per_second must not be negative (0 = no limit)", refused.Message);

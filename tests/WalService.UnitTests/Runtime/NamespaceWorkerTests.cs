@@ -157,7 +157,7 @@ public sealed class NamespaceWorkerTests : IDisposable
     }
 
     private NamespaceWorker Worker(NamespaceSettings settings, ILogConsumer backend) =>
-        new(settings, backend, new RuntimeServices(TestTargets.Catalog, new WorkSignals(), _metrics, _time, new WalOptions(), NullLogger.Instance));
+        new(settings, backend, new RuntimeServices(TestTargets.Catalog, new WorkSignals(), _metrics, new RegionHealth(), _time, new WalOptions(), NullLogger.Instance));
 
     /// <summary>A backend whose subscriptions hand nothing out; it may fail the first subscribe, or hold every subscribe until its gate opens.</summary>
     private sealed class FakeConsumer : ILogConsumer

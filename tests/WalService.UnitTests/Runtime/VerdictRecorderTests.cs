@@ -64,7 +64,7 @@ public sealed class VerdictRecorderTests : IDisposable
     private static LeasedMessage Message(string id) =>
         new(new Envelope(new EnvelopeMeta { Namespace = "orders", MessageId = id }, ReadOnlyMemory<byte>.Empty), 1, 1);
 
-    private RuntimeServices Services() => new(TestTargets.Catalog, new WorkSignals(), _metrics, _time, new WalOptions(), NullLogger.Instance);
+    private RuntimeServices Services() => new(TestTargets.Catalog, new WorkSignals(), _metrics, new RegionHealth(), _time, new WalOptions(), NullLogger.Instance);
 
     /// <summary>A subscription that keeps the due time of each retry it is given.</summary>
     private sealed class RetryRecordingSubscription : ILogSubscription

@@ -41,7 +41,7 @@ public abstract partial class BackendAcceptanceContract
     public async Task AnOrderingKeyWaitingInARegionThatIsDownHoldsBackNoOtherRegion()
     {
         Assert.SkipUnless(KeepsWriteOrder, "this lane's namespaces refuse ordering keys");
-        var config = Namespace(Target.Url("/ok"), maxAttempts: 100);
+        var config = Namespace(Target.Url("/ok"), maxAttempts: 50);
         config.Target = Replicate(("near", "/ok"), ("far", "/switch"));
         Target.SwitchStatus = 503;
         var ns = await CreateConsumingAsync(config);

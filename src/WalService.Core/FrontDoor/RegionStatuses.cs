@@ -31,8 +31,8 @@ internal static class RegionStatuses
             {
                 Region = region,
                 State = source.State,
-                Attempts = replica?.Attempts ?? 0,
-                LastError = replica?.LastError ?? string.Empty,
+                Attempts = source.Attempts,
+                LastError = source.LastError,
                 NextAttemptAt = source.NextAttemptAt,
                 AppliedAt = replica?.AppliedAt,
             });

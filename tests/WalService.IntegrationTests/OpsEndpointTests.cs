@@ -48,6 +48,34 @@ public sealed class OpsEndpointTests(WalServerFactory factory) : ServerTest(fact
         Assert.Contains($"wal_dead_letters{{otel_scope_name=\"WalService\",namespace=\"{config.Name}\"}} 0", text, StringComparison.Ordinal);
         Assert.Contains($"wal_oldest_due_age_seconds{{otel_scope_name=\"WalService\",namespace=\"{config.Name}\"}}", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AReplicatedRegionThatKeepsFailingIsNamedByReadyzAndCountedByRegion()
+    {
+        var config = Namespaces.Http(Target.Url("/ok"), maxAttempts: 50);
+        config.Target = TestNamespaces.Replicate(("near", Target.Url("/ok")), ("far", Target.Url("/status/503")));
+        await CreateAsync(config);
+        var id = await WriteDurableAsync(config.Name, "replicated");
+        await Target.WaitForAppliedAsync(id, Deadline);
+        using var http = Factory.CreateClient();
+
+        var ready = await Eventually.WaitAsync(
+            async () =>
+            {
+                var answer = await http.GetAsync(new Uri("/readyz", UriKind.Relative), Ct);
+                var body = await answer.Content.ReadAsStringAsync(Ct);
+                return body.Contains("Degraded", StringComparison.Ordinal) ? (answer.StatusCode, body) : default;
+            },
+            TimeSpan.FromSeconds(15),
+            "readyz to name the failing region");
+        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains($"region 'far' of namespace '{config.Name}'", ready.body, StringComparison.Ordinal);
+        Assert.DoesNotContain("region 'near'", ready.body, StringComparison.Ordinal);
+        Assert.Contains($"wal_deliveries_total{{otel_scope_name=\"WalService\",namespace=\"{config.Name}\",region=\"near\",outcome=\"applied\"}} 1", text, StringComparison.Ordinal);
+        Assert.Contains($"namespace=\"{config.Name}\",region=\"far\",outcome=\"retry\"}}", text, StringComparison.Ordinal);
+    }
 }
 
 [CollectionDefinition(nameof(OpsEndpointTests), DisableParallelization = true)]

@@ -11,7 +11,7 @@ public abstract partial class BackendAcceptanceContract
     public async Task EachRegionIsDeliveredOnItsOwnAndARegionThatKeepsFailingIsDeadLetteredAndRedrivenAlone()
     {
         var config = Namespace(Target.Url("/ok"), maxAttempts: 2);
-        config.Target = Replicate(("near", "/ok"), ("far", "/switch"));
+        config.Target = TestNamespaces.Replicate(("near", Target.Url("/ok")), ("far", Target.Url("/switch")));
         Target.SwitchStatus = 503;
         var ns = await CreateConsumingAsync(config);
 
@@ -42,7 +42,7 @@ public abstract partial class BackendAcceptanceContract
     {
         Assert.SkipUnless(KeepsWriteOrder, "this lane's namespaces refuse ordering keys");
         var config = Namespace(Target.Url("/ok"), maxAttempts: 50);
-        config.Target = Replicate(("near", "/ok"), ("far", "/switch"));
+        config.Target = TestNamespaces.Replicate(("near", Target.Url("/ok")), ("far", Target.Url("/switch")));
         Target.SwitchStatus = 503;
         var ns = await CreateConsumingAsync(config);
         var ids = new List<string>();
@@ -66,13 +66,5 @@ public abstract partial class BackendAcceptanceContract
         Assert.Equal([ids[0]], farWhileDown);
         Assert.Equal(ids, Target.Received.Where(r => r.Path == "/ok" && ids.Contains(r.MessageId)).Select(r => r.MessageId));
         Assert.Equal(ids, Target.Received.Where(r => r.Path == "/switch" && r.AnsweredStatus == 200).Select(r => r.MessageId));
-    }
-
-    /// <summary>A replicate target with an http target per region, each at a path of the lane's target server.</summary>
-    protected Api.V1.Target Replicate(params (string Region, string Path)[] regions)
-    {
-        var replicate = new ReplicateTarget();
-        replicate.Regions.Add(regions.Select(r => new RegionTarget { Region = r.Region, Target = new Api.V1.Target { Http = new HttpTarget { Url = Target.Url(r.Path) } } }));
-        return new Api.V1.Target { Replicate = replicate };
     }
 }

@@ -3,7 +3,7 @@ using WalService.Api.V1;
 
 namespace WalService.TestSupport;
 
-/// <summary>The parts of a namespace config the test lanes share: an HTTP target and fast retries.</summary>
+/// <summary>The parts of a namespace config the test lanes share: an HTTP target, a replicate target and fast retries.</summary>
 public static class TestNamespaces
 {
     /// <summary>A namespace delivering to <paramref name="url"/> (5 s timeout) with fast retries; the caller adds its backend.</summary>
@@ -21,4 +21,16 @@ public static class TestNamespaces
         InitialBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(50)),
         MaxBackoff = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(200)),
     };
+
+    /// <summary>A replicate target with an http target (5 s timeout) per region.</summary>
+    public static Target Replicate(params (string Region, string Url)[] regions)
+    {
+        var replicate = new ReplicateTarget();
+        replicate.Regions.Add(regions.Select(r => new RegionTarget
+        {
+            Region = r.Region,
+            Target = new Target { Http = new HttpTarget { Url = r.Url, Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) } },
+        }));
+        return new Target { Replicate = replicate };
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WalService.Core.Abstractions;
@@ -6,6 +7,7 @@ using WalService.Core.DependencyInjection;
 using WalService.Targets.Http;
 using WalService.Targets.Kv;
 using WalService.Targets.Noop;
+using WalService.Targets.Redis;
 
 namespace WalService.Targets;
 
@@ -16,6 +18,7 @@ public static class TargetsWalBuilderExtensions
     /// <see cref="HttpTargetOptions"/> from <c>Wal:Targets:Http</c>, checked at start. The client follows no redirect
     /// (one could lead past <see cref="HttpTargetOptions.AllowedHosts"/>; a 3xx is dead-lettered like any status not
     /// retried) and sends header values as UTF-8.
+    /// The redis target connects to the servers of <see cref="RedisTargetOptions"/> (<c>Wal:Redis:&lt;name&gt;</c>), one shared connection each.
     /// </summary>
     public static IWalBuilder AddTargets(this IWalBuilder builder)
     {
@@ -34,6 +37,9 @@ public static class TargetsWalBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, HttpTargetHandler>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, KvTargetHandler>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, NoopTargetHandler>());
+        builder.Services.AddOptions<RedisTargetOptions>().Configure<IConfiguration>((options, configuration) => configuration.GetSection(RedisTargetOptions.Section).Bind(options.Endpoints)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton<RedisConnections>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, RedisTargetHandler>());
         return builder;
     }
 }

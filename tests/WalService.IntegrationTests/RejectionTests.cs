@@ -56,9 +56,9 @@ public sealed class RejectionTests(WalServerFactory factory) : ServerTest(factor
             () => Write(new WriteToLogRequest { Namespace = open.Name, Target = new Target { Http = new HttpTarget { Url = "not-a-url" } } }),
             "target.http.url");
         await AssertRpcErrorAsync(
-            StatusCode.Unimplemented,
+            StatusCode.InvalidArgument,
             () => Write(new WriteToLogRequest { Namespace = open.Name, Target = new Target { Redis = new RedisTarget { Endpoint = "127.0.0.1:1" } } }),
-            "redis");
+            "target.redis.endpoint '127.0.0.1:1' is not a Redis of this server's configuration");
     }
 
     [Fact]

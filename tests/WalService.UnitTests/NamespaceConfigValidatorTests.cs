@@ -121,9 +121,9 @@ public sealed class NamespaceConfigValidatorTests
     public void ATargetKindWithoutHandlerIsNotAViolation()
     {
         var config = Valid();
-        config.Target = new Target { Redis = new RedisTarget { Endpoint = "127.0.0.1:6379" } };
+        config.Target = new Target { Sqs = new SqsTarget { QueueName = "orders" } };
 
         Assert.Empty(NamespaceConfigValidator.Validate(config, TestTargets.Catalog));
-        Assert.False(TestTargets.Catalog.Supports(Target.KindOneofCase.Redis));
+        Assert.False(TestTargets.Catalog.Supports(Target.KindOneofCase.Sqs));
     }
 }

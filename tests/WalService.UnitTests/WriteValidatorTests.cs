@@ -127,7 +127,7 @@ public sealed class WriteValidatorTests
     {
         var settings = Settings(c => c.AllowTargetOverride = true);
 
-        var rejection = Validate(new WriteToLogRequest { Target = new Target { Redis = new RedisTarget { Endpoint = "x" } } }, settings);
+        var rejection = Validate(new WriteToLogRequest { Target = new Target { Sqs = new SqsTarget { QueueName = "q" } } }, settings);
 
         Assert.Equal(StatusCode.Unimplemented, rejection?.Code);
     }

@@ -27,6 +27,6 @@ public sealed class TargetCatalogTests
     public void AKindWithoutATimeoutOfItsOwnOrNotOnThisServerAnswersTheDeliveryDefault()
     {
         Assert.Equal(NamespaceDefaults.DeliveryTimeout, TestTargets.Catalog.DeliveryTimeout(new Target { Noop = new NoopTarget() }));
-        Assert.Equal(NamespaceDefaults.DeliveryTimeout, TestTargets.Catalog.DeliveryTimeout(new Target { Redis = new RedisTarget() }));
+        Assert.Equal(NamespaceDefaults.DeliveryTimeout, TestTargets.Catalog.DeliveryTimeout(new Target { Sqs = new SqsTarget() }));
     }
 }

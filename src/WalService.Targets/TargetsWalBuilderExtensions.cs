@@ -6,6 +6,7 @@ using WalService.Core.DependencyInjection;
 using WalService.Targets.Http;
 using WalService.Targets.Kv;
 using WalService.Targets.Noop;
+using WalService.Targets.Wal;
 
 namespace WalService.Targets;
 
@@ -34,6 +35,8 @@ public static class TargetsWalBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, HttpTargetHandler>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, KvTargetHandler>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, NoopTargetHandler>());
+        builder.Services.AddWalRemotes();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, WalTargetHandler>());
         return builder;
     }
 }

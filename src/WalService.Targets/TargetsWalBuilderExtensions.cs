@@ -8,6 +8,7 @@ using WalService.Targets.Http;
 using WalService.Targets.Kv;
 using WalService.Targets.Noop;
 using WalService.Targets.Redis;
+using WalService.Targets.Wal;
 
 namespace WalService.Targets;
 
@@ -40,6 +41,8 @@ public static class TargetsWalBuilderExtensions
         builder.Services.AddOptions<RedisTargetOptions>().Configure<IConfiguration>((options, configuration) => configuration.GetSection(RedisTargetOptions.Section).Bind(options.Endpoints)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<RedisConnections>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, RedisTargetHandler>());
+        builder.Services.AddWalRemotes();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITargetHandler, WalTargetHandler>());
         return builder;
     }
 }

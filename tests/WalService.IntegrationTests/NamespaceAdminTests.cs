@@ -36,15 +36,6 @@ public sealed class NamespaceAdminTests(WalServerFactory factory) : ServerTest(f
     }
 
     [Fact]
-    public async Task TargetsOfLaterReleasesAreUnimplemented()
-    {
-        var wal = Namespaces.Noop();
-        wal.Target = new Target { Wal = new WalTarget { Endpoint = "http://127.0.0.1:1", Namespace = "elsewhere" } };
-
-        await AssertRpcErrorAsync(StatusCode.Unimplemented, () => Wal.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = wal }, cancellationToken: Ct).ResponseAsync, "config.target.wal");
-    }
-
-    [Fact]
     public async Task ListPagesThroughEveryNamespaceInNameOrder()
     {
         var prefix = Namespaces.UniqueName("page");

@@ -95,7 +95,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
             {
                 // From the failure: verdicts wait while earlier ones are recorded (a produce to a retry topic), and that
                 // wait must not lengthen the backoff.
-                var at = failedAt + Backoff.Compute(ns.Retry, message.Attempt, Random.Shared.NextDouble());
+                var at = failedAt + NotSooner(Backoff.Compute(ns.Retry, message.Attempt, Random.Shared.NextDouble()), outcome.RetryAfter, ns.Retry);
                 RuntimeLog.DeliveryRetry(services.Logger, id, ns.Name, message.Attempt, at, error);
                 await subscription.RetryAsync(message, at, error, CancellationToken.None);
                 // The fetch loop may be idle with a later idea of the next due time: let it look again.
@@ -117,5 +117,20 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
             // The verdict could not be recorded: the lease runs out and the message is delivered again.
             RuntimeLog.VerdictFailed(services.Logger, ex, id, ns.Name);
         }
+    }
+
+    /// <summary>
+    /// The backoff, or the target's pushback (<see cref="DeliveryOutcome.RetryAfter"/>) when that is longer; a pushback
+    /// counts up to <c>max_backoff</c> only, so a target cannot park a message beyond what the namespace allows.
+    /// </summary>
+    private static TimeSpan NotSooner(TimeSpan backoff, TimeSpan? pushback, RetrySettings retry)
+    {
+        if (pushback is not { } wait || wait <= backoff)
+        {
+            return backoff;
+        }
+
+        var allowed = retry.MaxBackoff > backoff ? retry.MaxBackoff : backoff;
+        return wait < allowed ? wait : allowed;
     }
 }

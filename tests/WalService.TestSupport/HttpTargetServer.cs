@@ -13,7 +13,8 @@ public sealed record ReceivedRequest(string Path, string MessageId, int Attempt,
 /// answers by path: <c>/ok</c> 200; <c>/status/{code}</c> that status; <c>/fail/{n}</c> 503 for the first n attempts
 /// of each message, then 200; <c>/fail-chunk/{n}</c> 503 the first time chunk n of a transaction arrives (header
 /// <c>wal-chunk</c>), else 200; <c>/switch</c> whatever <see cref="SwitchStatus"/> says; <c>/slow/{ms}</c> 200 after that
-/// many milliseconds (recorded when it arrives).
+/// many milliseconds (recorded when it arrives); <c>/retry-after/{s}</c> 503 with <c>Retry-After: s</c> the first time a
+/// message arrives, then 200.
 /// </summary>
 public sealed class HttpTargetServer : IAsyncDisposable
 {
@@ -62,6 +63,11 @@ public sealed class HttpTargetServer : IAsyncDisposable
             await Task.Delay(int.Parse(ms, System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
         }
 
+        if (path.Split('/') is ["retry-after", var seconds] && status == 503)
+        {
+            context.Response.Headers.RetryAfter = seconds;
+        }
+
         context.Response.StatusCode = status;
     }
 
@@ -74,6 +80,7 @@ public sealed class HttpTargetServer : IAsyncDisposable
             "fail" when parts.Length > 1 => _received.Count(r => r.MessageId == messageId) < int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) ? 503 : 200,
             "fail-chunk" when parts.Length > 1 => chunk == parts[1] && !_received.Any(r => r.MessageId == messageId && r.Headers.GetValueOrDefault("wal-chunk") == chunk) ? 503 : 200,
             "switch" => SwitchStatus,
+            "retry-after" => _received.Any(r => r.MessageId == messageId) ? 200 : 503,
             _ => 200,
         };
     }

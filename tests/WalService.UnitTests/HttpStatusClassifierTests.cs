@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using WalService.Core.Abstractions;
 using WalService.Targets.Http;
 
@@ -31,4 +32,25 @@ public sealed class HttpStatusClassifierTests
     [InlineData(410)]
     [InlineData(422)]
     public void OtherStatusesAreDeadLettered(int status) => Assert.Equal(DeliveryVerdict.DeadLetter, HttpStatusClassifier.Classify(status));
+
+    [Theory]
+    [InlineData(429)]
+    [InlineData(503)]
+    public void RetryAfterInSecondsOrAsADateIsThePushbackOfA429OrA503(int status)
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(TimeSpan.FromSeconds(7), HttpStatusClassifier.RetryAfter(status, new RetryConditionHeaderValue(TimeSpan.FromSeconds(7)), now));
+        Assert.Equal(TimeSpan.FromSeconds(30), HttpStatusClassifier.RetryAfter(status, new RetryConditionHeaderValue(now.AddSeconds(30)), now));
+    }
+
+    [Fact]
+    public void RetryAfterIsIgnoredOnOtherStatusesWhenAbsentOrPast()
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+        Assert.Null(HttpStatusClassifier.RetryAfter(500, new RetryConditionHeaderValue(TimeSpan.FromSeconds(7)), now));
+        Assert.Null(HttpStatusClassifier.RetryAfter(503, null, now));
+        Assert.Null(HttpStatusClassifier.RetryAfter(503, new RetryConditionHeaderValue(now.AddSeconds(-5)), now));
+    }
 }

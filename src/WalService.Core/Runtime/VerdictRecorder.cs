@@ -37,7 +37,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
             await Task.WhenAll(batch
                 .Where(v => v.Outcome.Verdict != DeliveryVerdict.Applied)
                 .Select(v => RecordFailureAsync(current, v.Message, v.Outcome, v.At, now))
-                .Append(AckAsync(current.Name, applied, now)));
+                .Append(AckAsync(current, applied, now)));
             if (batch.Exists(v => v.Message.Envelope.Meta.OrderingKey.Length > 0 || IsSplit(v.Message, v.Outcome, current)))
             {
                 // The next message of an ordering key, or a split message's replicas, may go now; the fetch loop may be
@@ -50,7 +50,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
         }
     }
 
-    private async Task AckAsync(string ns, List<(LeasedMessage Message, DeliveryOutcome Outcome, DateTimeOffset At)> applied, DateTimeOffset now)
+    private async Task AckAsync(NamespaceSettings ns, List<(LeasedMessage Message, DeliveryOutcome Outcome, DateTimeOffset At)> applied, DateTimeOffset now)
     {
         if (applied.Count == 0)
         {
@@ -68,20 +68,26 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
         catch (Exception ex)
         {
             // Not recorded: the leases run out and the messages are delivered again.
-            RuntimeLog.VerdictFailed(services.Logger, ex, applied[0].Message.Envelope.MessageId, ns);
+            RuntimeLog.VerdictFailed(services.Logger, ex, applied[0].Message.Envelope.MessageId, ns.Name);
         }
     }
 
     private static bool IsSplit(LeasedMessage message, DeliveryOutcome outcome, NamespaceSettings ns) =>
         outcome.Verdict == DeliveryVerdict.Applied && Replication.IsToSplit(message.Envelope, ns);
 
-    private void Observe(string ns, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset now)
+    /// <summary>Counts a delivery, by region for a replica; a split (its replicas enqueued) is no delivery and is not counted.</summary>
+    private void Observe(NamespaceSettings ns, LeasedMessage message, DeliveryOutcome outcome, DateTimeOffset now)
     {
+        if (IsSplit(message, outcome, ns))
+        {
+            return;
+        }
+
         var region = message.Envelope.Meta.Region;
-        services.Metrics.Delivery(ns, region, outcome.Verdict, now - message.Envelope.DeliverAt);
+        services.Metrics.Delivery(ns.Name, region, outcome.Verdict, now - message.Envelope.DeliverAt);
         if (region.Length > 0)
         {
-            services.Regions.Record(ns, region, outcome.Verdict, outcome.Error);
+            services.Regions.Record(ns.Name, region, outcome.Verdict, outcome.Error);
         }
     }
 
@@ -110,7 +116,7 @@ internal sealed class VerdictRecorder(ILogSubscription subscription, RuntimeServ
                 await subscription.DeadLetterAsync(message, now, reason, CancellationToken.None);
             }
 
-            Observe(ns.Name, message, outcome, now);
+            Observe(ns, message, outcome, now);
         }
         catch (Exception ex)
         {

@@ -24,11 +24,13 @@ public sealed class HttpTargetHandler : ITargetHandler
     private readonly IHttpClientFactory _clients;
     private readonly HttpTargetOptions _options;
     private readonly ResiliencePipeline _pipeline;
+    private readonly TimeProvider _time;
 
     public HttpTargetHandler(IHttpClientFactory clients, TimeProvider time, IOptions<HttpTargetOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _clients = clients;
+        _time = time;
         _options = options.Value;
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddTimeout(new TimeoutStrategyOptions
@@ -103,7 +105,7 @@ public sealed class HttpTargetHandler : ITargetHandler
             var verdict = HttpStatusClassifier.Classify(status);
             return verdict == DeliveryVerdict.Applied
                 ? DeliveryOutcome.Applied
-                : new DeliveryOutcome(verdict, $"HTTP {status} {response.ReasonPhrase} from {http.Url}");
+                : new DeliveryOutcome(verdict, $"HTTP {status} {response.ReasonPhrase} from {http.Url}", HttpStatusClassifier.RetryAfter(status, response.Headers.RetryAfter, _time.GetUtcNow()));
         }
         catch (TimeoutRejectedException)
         {

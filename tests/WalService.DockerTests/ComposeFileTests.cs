@@ -82,6 +82,36 @@ public sealed partial class ComposeFileTests
         Assert.Matches(@"(?m)^\s+AWS_SECRET_ACCESS_KEY: test$", blocks["walservice"]);
     }
 
+    /// <summary>
+    /// The example of a cache replicated to three regions works against the compose file: the first server's Redis is
+    /// the compose file's, its remotes are the other two servers on their gRPC ports, and each of those has a Redis
+    /// database of its own.
+    /// </summary>
+    [Fact]
+    public async Task TheServersReplicateACacheToTwoOtherRegionsEachWithARedisDatabaseOfItsOwn()
+    {
+        var config = await ComposeAsync("config");
+        var services = (await ComposeAsync("config", "--services")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var eu = ServerSettings(config);
+        var example = Google.Protobuf.JsonParser.Default.Parse<WalService.Api.V1.NamespaceConfig>(await File.ReadAllTextAsync(RepositoryRoot.File("docs", "examples", "cache-replicated.json"), Ct));
+
+        Assert.Contains("redis", services);
+        Assert.Equal("redis:6379", eu["Wal:Redis:default:Configuration"]);
+        var databases = new List<string?> { "0" };
+        foreach (var region in example.Target.Replicate.Regions.Where(r => r.Target.Wal is not null))
+        {
+            var remote = new Uri(eu[$"Wal:Remotes:{region.Target.Wal.Endpoint}:Address"]!);
+            Assert.Contains(remote.Host, services);
+            var settings = ServerSettings(config, remote.Host);
+            Assert.EndsWith(":" + remote.Port, settings["Kestrel:Endpoints:Grpc:Url"], StringComparison.Ordinal);
+            var redis = settings["Wal:Redis:default:Configuration"]!;
+            Assert.StartsWith("redis:6379", redis, StringComparison.Ordinal);
+            databases.Add(Regex.Match(redis, @"defaultDatabase=(\d+)").Groups[1].Value);
+        }
+
+        Assert.Equal(3, databases.Distinct().Count());
+    }
+
     /// <summary>The lines of <paramref name="service"/>'s <c>depends_on</c> entry for <paramref name="dependency"/>.</summary>
     private static string DependsOn(string service, string dependency)
     {
@@ -90,9 +120,11 @@ public sealed partial class ComposeFileTests
         return match.Groups[1].Value;
     }
 
-    private static IConfiguration ServerSettings(string config)
+    /// <summary>The settings of the compose file's service <paramref name="service"/> (the first region's server by default).</summary>
+    private static IConfiguration ServerSettings(string config, string service = "walservice")
     {
-        var environment = EnvironmentLine().Matches(config).ToDictionary(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal), m => m.Groups[2].Value.Trim().Trim('"'));
+        var block = ServiceBlock().Matches(config).Single(m => m.Groups[1].Value == service).Groups[2].Value;
+        var environment = EnvironmentLine().Matches(block).ToDictionary(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal), m => m.Groups[2].Value.Trim().Trim('"'));
         return new ConfigurationBuilder().AddInMemoryCollection(environment!).Build();
     }
 

@@ -50,7 +50,7 @@ public sealed class OpsEndpointTests(WalServerFactory factory) : ServerTest(fact
     }
 
     [Fact]
-    public async Task AReplicatedRegionThatKeepsFailingIsNamedByReadyzAndCountedByRegion()
+    public async Task AReplicatedRegionThatKeepsFailingIsNamedByReadyzAndItsDeliveriesAndBacklogAreCountedByRegion()
     {
         var config = Namespaces.Http(Target.Url("/ok"), maxAttempts: 50);
         config.Target = TestNamespaces.Replicate(("near", Target.Url("/ok")), ("far", Target.Url("/status/503")));
@@ -74,10 +74,13 @@ public sealed class OpsEndpointTests(WalServerFactory factory) : ServerTest(fact
             async () =>
             {
                 var body = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), Ct);
-                return body.Contains($"outcome=\"retry\",region=\"far\"", StringComparison.Ordinal) ? body : null;
+                return body.Contains($"outcome=\"retry\",region=\"far\"", StringComparison.Ordinal)
+                    && body.Contains($"wal_region_backlog{{otel_scope_name=\"WalService\",namespace=\"{config.Name}\",region=\"far\"}} 1", StringComparison.Ordinal)
+                    ? body
+                    : null;
             },
             TimeSpan.FromSeconds(15),
-            "the deliveries to show the failing region");
+            "the deliveries and the backlog to show the failing region");
 
         Assert.StartsWith("200 ", ready, StringComparison.Ordinal);
         Assert.Contains($"region 'far' of namespace '{config.Name}'", ready, StringComparison.Ordinal);
@@ -85,6 +88,7 @@ public sealed class OpsEndpointTests(WalServerFactory factory) : ServerTest(fact
         Assert.Contains($"wal_deliveries_total{{otel_scope_name=\"WalService\",namespace=\"{config.Name}\",outcome=\"applied\",region=\"near\"}} 1", text, StringComparison.Ordinal);
         Assert.Contains($"wal_deliveries_total{{otel_scope_name=\"WalService\",namespace=\"{config.Name}\",outcome=\"retry\",region=\"far\"}}", text, StringComparison.Ordinal);
         Assert.DoesNotContain($"wal_deliveries_total{{otel_scope_name=\"WalService\",namespace=\"{config.Name}\",outcome=\"applied\"}}", text, StringComparison.Ordinal);
+        Assert.Contains($"wal_region_backlog{{otel_scope_name=\"WalService\",namespace=\"{config.Name}\",region=\"near\"}} 0", text, StringComparison.Ordinal);
     }
 }
 

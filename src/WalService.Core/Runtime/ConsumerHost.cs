@@ -202,6 +202,11 @@ public sealed class ConsumerHost : BackgroundService
                 await backend.SweepAsync(ns, now, cancellationToken);
 
                 _services.Metrics.SetBacklog(ns.Name, await backend.GetBacklogAsync(ns.Name, now, cancellationToken));
+                if (ns.Target.Replicate is { } replicate && backend is IRegionBacklog regions)
+                {
+                    var counts = await regions.GetRegionBacklogAsync(ns.Name, cancellationToken);
+                    _services.Metrics.SetRegionBacklog(ns.Name, replicate.Regions.ToDictionary(r => r.Region, r => counts.GetValueOrDefault(r.Region), StringComparer.Ordinal));
+                }
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

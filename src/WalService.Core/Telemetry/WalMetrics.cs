@@ -20,6 +20,7 @@ public sealed class WalMetrics : IDisposable
     private readonly Counter<long> _deliveries;
     private readonly Histogram<double> _deliveryLag;
     private readonly ConcurrentDictionary<string, Backlog> _backlogs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, long>> _regionBacklogs = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
     public WalMetrics(IMeterFactory meterFactory, TimeProvider time)
@@ -34,6 +35,7 @@ public sealed class WalMetrics : IDisposable
         _meter.CreateObservableGauge("wal.backlog", ObserveBacklog, "{message}", "Messages not yet applied, by namespace and state (pending, delayed, in_flight).");
         _meter.CreateObservableGauge("wal.dead_letters", () => Observe(b => b.DeadLetters), "{message}", "Messages in the dead-letter queue, by namespace.");
         _meter.CreateObservableGauge("wal.oldest_due.age", ObserveOldestDue, "s", "Age of the oldest due message no worker holds yet, by namespace.");
+        _meter.CreateObservableGauge("wal.region.backlog", ObserveRegionBacklog, "{message}", "Replicas not yet applied nor dead-lettered, by replicated namespace and region (embedded log only).");
     }
 
     /// <summary>Counts <paramref name="count"/> entries of one outcome; measures the call when <paramref name="elapsed"/> is given.</summary>
@@ -74,6 +76,9 @@ public sealed class WalMetrics : IDisposable
     /// <summary>Publishes a namespace's latest backlog snapshot; gauges read the snapshots at scrape time.</summary>
     public void SetBacklog(string ns, Backlog backlog) => _backlogs[ns] = backlog;
 
+    /// <summary>Publishes a replicated namespace's latest backlog by region.</summary>
+    public void SetRegionBacklog(string ns, IReadOnlyDictionary<string, long> byRegion) => _regionBacklogs[ns] = byRegion;
+
     /// <summary>Stops reporting namespaces that are gone.</summary>
     public void RetainNamespaces(IReadOnlySet<string> names)
     {
@@ -81,6 +86,11 @@ public sealed class WalMetrics : IDisposable
         foreach (var ns in _backlogs.Keys.Where(n => !names.Contains(n)))
         {
             _backlogs.TryRemove(ns, out _);
+        }
+
+        foreach (var ns in _regionBacklogs.Keys.Where(n => !names.Contains(n)))
+        {
+            _regionBacklogs.TryRemove(ns, out _);
         }
     }
 
@@ -93,6 +103,17 @@ public sealed class WalMetrics : IDisposable
             yield return new Measurement<long>(b.Pending, new("namespace", ns), new("state", "pending"));
             yield return new Measurement<long>(b.Delayed, new("namespace", ns), new("state", "delayed"));
             yield return new Measurement<long>(b.InFlight, new("namespace", ns), new("state", "in_flight"));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveRegionBacklog()
+    {
+        foreach (var (ns, byRegion) in _regionBacklogs)
+        {
+            foreach (var (region, count) in byRegion)
+            {
+                yield return new Measurement<long>(count, new("namespace", ns), new("region", region));
+            }
         }
     }
 

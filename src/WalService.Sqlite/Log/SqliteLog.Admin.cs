@@ -200,6 +200,34 @@ internal sealed partial class SqliteLog
             reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
     }
 
+    /// <summary>
+    /// Replicas are the named rows (their ids have no sequence, see <see cref="Replicas"/>); the undelivered ones are
+    /// found through the partial index of rows not done, at most <see cref="IRegionBacklog.CountLimit"/> of each region.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> GetRegionBacklogAsync(string ns, CancellationToken cancellationToken)
+    {
+        await using var connection = _database.OpenForRead();
+        await using var command = Command(
+            connection,
+            $"""
+            SELECT region, count(*) FROM (
+              SELECT substr(id, instr(id, '.') + 1) AS region FROM messages
+              WHERE ns = $ns AND state < 2 AND seq < {LogSchema.NamedBelow} AND instr(id, '.') > 0
+              LIMIT $limit)
+            GROUP BY region
+            """,
+            ("$ns", ns),
+            ("$limit", IRegionBacklog.CountLimit * Replicas.MaxRegions));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = Math.Min(reader.GetInt64(1), IRegionBacklog.CountLimit);
+        }
+
+        return counts;
+    }
+
     public async Task<BackendReadiness> CheckReadinessAsync(CancellationToken cancellationToken)
     {
         try

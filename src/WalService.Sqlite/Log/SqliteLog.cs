@@ -15,7 +15,7 @@ namespace WalService.Sqlite.Log;
 /// The embedded log backend on SQLite (see <see cref="LogSchema"/>). All writes, leases included, go through one
 /// <see cref="SqliteWriter"/>, so concurrent writes share a commit; reads use pooled connections of their own.
 /// </summary>
-internal sealed partial class SqliteLog : ILogBackend, IAsyncDisposable
+internal sealed partial class SqliteLog : ILogBackend, IRegionBacklog, IAsyncDisposable
 {
     /// <summary>Row <c>m</c> is not waiting behind an earlier undelivered message of its ordering key.</summary>
     private const string NotHeld = """

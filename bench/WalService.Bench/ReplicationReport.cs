@@ -53,7 +53,7 @@ internal sealed record ReplicationReport
     private string Description =>
         $"replication throughput, embedded: {Settings.Concurrency} concurrent WriteToLogBatch calls of {Settings.BatchSize} cache mutation batches (one {Settings.PayloadBytes}-byte value each) over {Settings.Connections} HTTP/2 connections to region a; " +
         $"'{ReplicationCluster.Single}' = redis target to a's Redis, '{ReplicationCluster.Replicated}' = replicate (a: redis; b, c: wal to servers of their own, each with a redis target to its own Redis); " +
-        $"{Settings.Rounds} rounds in alternating order, {N(Settings.Warmup.TotalSeconds, 0)} s warmup (the first round {N(Settings.InitialWarmup.TotalSeconds, 0)} s more) + {N(Settings.Duration.TotalSeconds, 0)} s of writes per phase, then until every Redis applied them all; " +
+        $"{Settings.Rounds} rounds in alternating order, {N(Settings.Warmup.TotalSeconds, 1)} s warmup (the first round {N(Settings.InitialWarmup.TotalSeconds, 1)} s more) + {N(Settings.Duration.TotalSeconds, 1)} s of writes per phase, then until every Redis applied them all; " +
         $"consumer concurrency {Settings.ConsumerConcurrency}, batch {Settings.ConsumerBatchSize}";
 
     public void WriteText(TextWriter w)

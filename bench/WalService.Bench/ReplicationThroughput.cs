@@ -40,10 +40,10 @@ internal sealed record ThroughputPhase(
 
 /// <summary>
 /// The throughput phases of the replication mode: WriteToLogBatch calls of cache mutation batches
-/// (<see cref="GrpcCalls.CacheBatch"/>) to the single-region namespace and to the replicated one, in alternating order round by round, as fast as
-/// <c>--concurrency</c> loops go for <c>--warmup</c> + <c>--duration</c>; then the wait until every region's Redis has
-/// applied all of them, by the servers' <c>wal_deliveries_total{outcome="applied"}</c> of the namespaces that apply to
-/// a Redis (exact: each counts one per applied delivery).
+/// (<see cref="GrpcCalls.CacheBatch"/>) to the single-region namespace and to the replicated one, in alternating
+/// order round by round, as fast as <c>--concurrency</c> loops go for <c>--warmup</c> + <c>--duration</c>; then the
+/// wait until every region's Redis has applied all of them, by the servers' <c>wal_deliveries_total{outcome="applied"}</c>
+/// of the namespaces that apply to a Redis (exact: each counts one per applied delivery).
 /// </summary>
 internal static class ReplicationThroughput
 {

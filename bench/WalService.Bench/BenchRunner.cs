@@ -13,7 +13,8 @@ namespace WalService.Bench;
 /// (Health/Check baseline, WriteToLog, WriteToLogBatch), each write phase followed by a wait for the backlog to drain;
 /// or, with a Kafka cluster or an SQS endpoint, the Kafka mode (<see cref="KafkaBench"/>) or the SQS mode (<see cref="SqsBench"/>);
 /// or, with <c>--mode</c>, a delivery-timing mode on whichever backend (<see cref="TimingBench"/>), or the transaction
-/// mode on the embedded backend with a PostgreSQL it starts (<see cref="TransactionBench"/>).
+/// mode on the embedded backend with a PostgreSQL it starts (<see cref="TransactionBench"/>), or the replication mode with
+/// three servers and Redis servers it starts (<see cref="ReplicationBench"/>).
 /// </summary>
 internal static class BenchRunner
 {
@@ -26,6 +27,14 @@ internal static class BenchRunner
         ServerProcess? server = null;
         try
         {
+            if (settings.Mode == BenchSettings.ReplicationMode)
+            {
+                var (throughput, lateness) = await ReplicationBench.RunAsync(settings, output, cancellationToken);
+                Write(throughput.WriteText, throughput.WriteMarkdown);
+                Write(lateness.WriteText, lateness.WriteMarkdown);
+                return 0;
+            }
+
             if (settings.IsKafka)
             {
                 cluster = BenchCluster.Open(settings);
@@ -91,7 +100,7 @@ internal static class BenchRunner
             Write(report.WriteText, report.WriteMarkdown);
             return 0;
         }
-        catch (Exception ex) when (ex is RpcException or InvalidOperationException or TimeoutException or KafkaException or AmazonServiceException or AmazonClientException or HttpRequestException)
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or TimeoutException or KafkaException or AmazonServiceException or AmazonClientException or HttpRequestException or StackExchange.Redis.RedisException)
         {
             output.WriteLine($"bench failed: {ex.Message}");
             return 1;

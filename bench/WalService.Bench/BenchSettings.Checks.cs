@@ -66,7 +66,7 @@ internal sealed partial record BenchSettings
             yield return "--phases must name at least one phase";
         }
 
-        foreach (var problem in KafkaProblems().Concat(SqsProblems()).Concat(TimingProblems()).Concat(TransactionProblems()))
+        foreach (var problem in KafkaProblems().Concat(SqsProblems()).Concat(TimingProblems()).Concat(TransactionProblems()).Concat(ReplicationProblems()))
         {
             yield return problem;
         }

@@ -6,18 +6,18 @@ internal sealed partial record BenchSettings
     /// <summary>The throughput phases or comparison (the default), else one of the delivery-timing modes.</summary>
     public const string ThroughputMode = "throughput";
 
-    public static IReadOnlyList<string> AllModes { get; } = [ThroughputMode, "lateness", "ordered", "first-delivery", "retry", TransactionMode];
+    public static IReadOnlyList<string> AllModes { get; } = [ThroughputMode, "lateness", "ordered", "first-delivery", "retry", TransactionMode, ReplicationMode];
 
-    /// <summary>What the run measures: <see cref="ThroughputMode"/>, <c>lateness</c>, <c>ordered</c>, <c>first-delivery</c>, <c>retry</c> or <see cref="TransactionMode"/>.</summary>
+    /// <summary>What the run measures: <see cref="ThroughputMode"/>, <c>lateness</c>, <c>ordered</c>, <c>first-delivery</c>, <c>retry</c>, <see cref="TransactionMode"/> or <see cref="ReplicationMode"/>.</summary>
     public string Mode { get; init; } = ThroughputMode;
 
-    /// <summary>Messages written a second by the lateness mode [1,000] and the retry mode [50].</summary>
+    /// <summary>Messages written a second by the lateness and replication modes [1,000] and the retry mode [50].</summary>
     public double? Rate { get; init; }
 
-    /// <summary>How long the lateness mode writes [20 s]; <see cref="Duration"/> when given.</summary>
+    /// <summary>How long the lateness mode and the replication mode's lateness phase write [20 s]; <see cref="Duration"/> when given.</summary>
     public TimeSpan? TimingDuration { get; init; }
 
-    /// <summary>Messages the ordered mode [1,000] or the retry mode [200] writes.</summary>
+    /// <summary>Messages the ordered mode [1,000] or the retry mode [200] writes; the replication mode's lateness phase, when given [<see cref="Rate"/> × its duration].</summary>
     public int? Messages { get; init; }
 
     /// <summary>
@@ -46,7 +46,7 @@ internal sealed partial record BenchSettings
     public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Whether this run is one of the delivery-timing modes.</summary>
-    public bool IsTiming => Mode != ThroughputMode && Mode != TransactionMode;
+    public bool IsTiming => Mode != ThroughputMode && Mode != TransactionMode && Mode != ReplicationMode;
 
     public double EffectiveRate => Rate ?? (Mode == "retry" ? 50 : 1000);
 

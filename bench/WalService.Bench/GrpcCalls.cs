@@ -41,4 +41,22 @@ internal static class GrpcCalls
 
         return async ct => CallOutcome.Of(await client.WriteToLogBatchAsync(request, cancellationToken: ct));
     }
+
+    /// <summary>
+    /// The call of loop <paramref name="loop"/> of a write phase to a <c>redis</c> or replicated namespace:
+    /// <paramref name="size"/> entries, each a <see cref="CacheMutationBatch"/> that sets a key of its own
+    /// (<c>bench:&lt;loop&gt;:&lt;entry&gt;</c>) to <paramref name="value"/>; the same request every time.
+    /// </summary>
+    public static Func<CancellationToken, Task<CallOutcome>> CacheBatch(ChannelSet channels, int loop, string ns, ByteString value, int size)
+    {
+        var client = new WriteAheadLog.WriteAheadLogClient(channels.For(loop));
+        var request = new WriteToLogBatchRequest();
+        for (var i = 0; i < size; i++)
+        {
+            var batch = new CacheMutationBatch { Mutations = { new CacheMutation { Key = $"bench:{loop}:{i}", SetValue = value } } };
+            request.Entries.Add(new WriteToLogRequest { Namespace = ns, Payload = batch.ToByteString() });
+        }
+
+        return async ct => CallOutcome.Of(await client.WriteToLogBatchAsync(request, cancellationToken: ct));
+    }
 }

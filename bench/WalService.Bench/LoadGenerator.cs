@@ -48,7 +48,9 @@ internal static class LoadGenerator
 
         await Task.Delay(settings.Warmup, cancellationToken);
         var opened = await probe.TakeAsync(cancellationToken);
-        await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), windowEnd), cancellationToken);
+        // Taking the probe may outlast a short window on a loaded machine: then the window has closed already.
+        var untilClosed = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), windowEnd);
+        await Task.Delay(untilClosed > TimeSpan.Zero ? untilClosed : TimeSpan.Zero, cancellationToken);
         var closed = await probe.TakeAsync(cancellationToken);
         await Task.WhenAll(tasks);
         cancellationToken.ThrowIfCancellationRequested();

@@ -5,9 +5,10 @@ namespace WalService.Bench;
 
 /// <summary>
 /// Reads the server's Prometheus text at <c>/metrics</c> and sums the write and delivery counters of one namespace.
-/// Counters, unlike the <c>wal_backlog</c> gauge (refreshed every few seconds), are current at every scrape.
+/// Counters, unlike the <c>wal_backlog</c> gauge (refreshed every few seconds), are current at every scrape. With
+/// <paramref name="region"/>, only the deliveries of that region of a replicated namespace count (writes carry no region).
 /// </summary>
-internal sealed partial class MetricsScraper(HttpClient http, Uri opsAddress, string ns)
+internal sealed partial class MetricsScraper(HttpClient http, Uri opsAddress, string ns, string? region = null)
 {
     private readonly Uri _metrics = new(opsAddress, "/metrics");
 
@@ -44,6 +45,11 @@ internal sealed partial class MetricsScraper(HttpClient http, Uri opsAddress, st
             }
 
             var outcome = labels.GetValueOrDefault("outcome");
+            if (region is not null && name == "wal_deliveries_total" && labels.GetValueOrDefault("region") != region)
+            {
+                continue;
+            }
+
             switch (name)
             {
                 case "wal_writes_total" when outcome == "durable":

@@ -27,7 +27,22 @@ internal static class PacedWriter
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
 
     /// <param name="due">The due time of message n (microseconds since 1970), computed when it is written; null = due at once.</param>
-    public static async Task<PacedWrites> RunAsync(TimingContext context, string ns, int count, double rate, Func<long, long?> due, CancellationToken cancellationToken)
+    public static Task<PacedWrites> RunAsync(TimingContext context, string ns, int count, double rate, Func<long, long?> due, CancellationToken cancellationToken) =>
+        RunAsync(
+            context.LogFor,
+            count,
+            rate,
+            i =>
+            {
+                var at = due(i);
+                return (TimingContext.Message(ns, i, at), at ?? TimingPayload.NowMicroseconds());
+            },
+            cancellationToken);
+
+    /// <param name="logFor">The log client of call n, spread over the run's connections.</param>
+    /// <param name="message">Message n, and the time (microseconds since 1970) the paced writes keep for it: its due time, or when it was sent.</param>
+    public static async Task<PacedWrites> RunAsync(
+        Func<int, WriteAheadLog.WriteAheadLogClient> logFor, int count, double rate, Func<int, (WriteToLogRequest Message, long Time)> message, CancellationToken cancellationToken)
     {
         var durable = new bool[count];
         var dues = new long[count];
@@ -46,14 +61,13 @@ internal static class PacedWriter
                 var request = new WriteToLogBatchRequest();
                 for (var i = first; i < first + size; i++)
                 {
-                    var at = due(i);
-                    dues[i] = at ?? TimingPayload.NowMicroseconds();
-                    request.Entries.Add(TimingContext.Message(ns, i, at));
+                    (var entry, dues[i]) = message(i);
+                    request.Entries.Add(entry);
                 }
 
                 next += size;
                 await inFlight.WaitAsync(cancellationToken);
-                calls.Add(WriteAsync(context.LogFor(loop++), request, first, durable, inFlight, cancellationToken));
+                calls.Add(WriteAsync(logFor(loop++), request, first, durable, inFlight, cancellationToken));
             }
 
             if (next < count)

@@ -6,7 +6,7 @@ var opsAddress = new Option<string>("--ops-address") { Description = "ops addres
 var concurrency = new Option<int>("--concurrency") { Description = "concurrent calls in every phase", DefaultValueFactory = _ => 64 };
 var connections = new Option<int>("--connections") { Description = "HTTP/2 connections the calls are spread over", DefaultValueFactory = _ => 4 };
 var payloadBytes = new Option<int>("--payload-bytes") { Description = "payload size of every message", DefaultValueFactory = _ => 100 };
-var duration = new Option<double>("--duration") { Description = "measured seconds per phase; in the lateness mode, seconds of writing [20]", DefaultValueFactory = _ => 10 };
+var duration = new Option<double>("--duration") { Description = "measured seconds per phase; in the lateness mode and the replication mode's lateness phase, seconds of writing [20]", DefaultValueFactory = _ => 10 };
 var warmup = new Option<double>("--warmup") { Description = "unmeasured seconds at the start of each phase", DefaultValueFactory = _ => 2 };
 var initialWarmup = new Option<double>("--initial-warmup") { Description = "extra unmeasured seconds of the first phase, for the server's JIT warm-up", DefaultValueFactory = _ => 5 };
 var batchSize = new Option<int>("--batch-size") { Description = "entries per WriteToLogBatch call", DefaultValueFactory = _ => 100 };
@@ -30,9 +30,9 @@ var pauseConsumers = new Option<bool>("--pause-consumers") { Description = "paus
 var sqsEmulator = new Option<bool>("--sqs-emulator") { Description = "SQS mode on the fauxqs emulator of tests/sqs-emulator, started by the bench (needs --start-server and Node 20+)" };
 var sqsUrl = new Option<string?>("--sqs-url") { Description = "SQS mode on the existing endpoint at this URL, e.g. LocalStack's http://127.0.0.1:4566" };
 var sqsRegion = new Option<string>("--sqs-region") { Description = "region the SQS requests are signed for", DefaultValueFactory = _ => "us-east-1" };
-var mode = new Option<string>("--mode") { Description = "throughput (the phases, or the Kafka or SQS comparison), a delivery-timing mode (lateness, ordered, first-delivery, retry), or transaction (a kv transaction to PostgreSQL, and chunk writes against ordinary ones)", DefaultValueFactory = _ => BenchSettings.ThroughputMode };
-var rate = new Option<double?>("--rate") { Description = "lateness and retry modes: messages written a second [lateness 1000, retry 50]" };
-var messages = new Option<int?>("--messages") { Description = "ordered and retry modes: messages written [ordered 1000, retry 200]" };
+var mode = new Option<string>("--mode") { Description = "throughput (the phases, or the Kafka or SQS comparison), a delivery-timing mode (lateness, ordered, first-delivery, retry), or transaction (a kv transaction to PostgreSQL, and chunk writes against ordinary ones), or replication (three regions against one, and lateness to the last region's Redis)", DefaultValueFactory = _ => BenchSettings.ThroughputMode };
+var rate = new Option<double?>("--rate") { Description = "lateness, replication and retry modes: messages written a second [lateness and replication 1000, retry 50]" };
+var messages = new Option<int?>("--messages") { Description = "ordered and retry modes: messages written [ordered 1000, retry 200]; replication mode: messages of the lateness phase [--rate x --duration]" };
 var writeBatch = new Option<int>("--write-batch") { Description = "ordered mode: entries per write, in order, one write after another (1 = WriteToLog, more = WriteToLogBatch)", DefaultValueFactory = _ => 100 };
 var delayMin = new Option<double>("--delay-min") { Description = "lateness mode: shortest delay, in seconds", DefaultValueFactory = _ => 0.5 };
 var delayMax = new Option<double>("--delay-max") { Description = "lateness mode: longest delay, in seconds", DefaultValueFactory = _ => 3 };

@@ -72,4 +72,40 @@ public sealed class DeadLetterCommandTests
         Assert.Equal("01A         8         -                 HTTP 400 bad request", lines[1]);
         Assert.StartsWith("01B", lines[2], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RedriveAndPurgeOfOneRegionSendTheRegion()
+    {
+        // Arrange
+        var server = new FakeServer()
+            .On<RedriveDeadLettersRequest>("RedriveDeadLetters", _ => new RedriveDeadLettersResponse { Redriven = 3 })
+            .On<PurgeDeadLettersRequest>("PurgeDeadLetters", _ => new PurgeDeadLettersResponse { Purged = 1 });
+
+        // Act
+        var redrive = await CliRun.RunAsync(server, ["dlq", "redrive", "cache", "--region", "ap"]);
+        var purge = await CliRun.RunAsync(server, ["dlq", "purge", "cache", "01A", "--region", "us"]);
+
+        // Assert
+        Assert.Equal(("redriven 3", "purged 1"), (redrive.Stdout.TrimEnd(), purge.Stdout.TrimEnd()));
+        Assert.Equal("ap", server.Single<RedriveDeadLettersRequest>("RedriveDeadLetters").Region);
+        Assert.Equal("us", server.Single<PurgeDeadLettersRequest>("PurgeDeadLetters").Region);
+    }
+
+    [Fact]
+    public async Task ListShowsARegionColumnWhenADeadLetterHasARegion()
+    {
+        // Arrange
+        var server = new FakeServer().On<ListDeadLettersRequest>("ListDeadLetters", _ => new ListDeadLettersResponse
+        {
+            DeadLetters = { new DeadLetter { MessageId = "01A", Region = "ap", Attempts = 8, LastError = "HTTP 503" } },
+        });
+
+        // Act
+        var run = await CliRun.RunAsync(server, ["dlq", "list", "cache"]);
+
+        // Assert
+        var lines = run.Stdout.ReplaceLineEndings("\n").TrimEnd().Split('\n');
+        Assert.StartsWith("MESSAGE_ID  REGION", lines[0], StringComparison.Ordinal);
+        Assert.Matches(@"^01A\s+ap\s+8\s", lines[1]);
+    }
 }

@@ -35,4 +35,30 @@ public sealed class StatusCommandTests
             run.Stdout.ReplaceLineEndings("\n").TrimEnd());
         Assert.Equal("orders", server.Single<GetMessageStatusRequest>("GetMessageStatus").Namespace);
     }
+
+    [Fact]
+    public async Task AReplicatedMessageShowsALinePerRegion()
+    {
+        // Arrange
+        var server = new FakeServer().On<GetMessageStatusRequest>("GetMessageStatus", r => new MessageStatus
+        {
+            MessageId = r.MessageId,
+            State = MessageState.RetryScheduled,
+            Regions =
+            {
+                new RegionStatus { Region = "eu", State = MessageState.Applied, Attempts = 1 },
+                new RegionStatus { Region = "ap", State = MessageState.RetryScheduled, Attempts = 4, LastError = "wal remote 'ap' answered UNAVAILABLE" },
+            },
+        });
+
+        // Act
+        var run = await CliRun.RunAsync(server, ["status", "cache", "01ID"]);
+
+        // Assert
+        var lines = run.Stdout.ReplaceLineEndings("\n").TrimEnd().Split('\n');
+        var header = Array.FindIndex(lines, l => l.StartsWith("REGION", StringComparison.Ordinal));
+        Assert.True(header > 0, run.Stdout);
+        Assert.Matches(@"^eu\s+APPLIED\s+1\s", lines[header + 1]);
+        Assert.Matches(@"^ap\s+RETRY_SCHEDULED\s+4\s.*UNAVAILABLE", lines[header + 2]);
+    }
 }

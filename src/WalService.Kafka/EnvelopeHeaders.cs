@@ -28,6 +28,7 @@ internal static class EnvelopeHeaders
     public const string TransactionId = "wal-transaction-id";
     public const string ChunkCount = "wal-chunk-count";
     public const string Region = "wal-region";
+    public const string OriginMessageId = "wal-origin-message-id";
     public const string TraceParent = "traceparent";
     public const string Error = "wal-error";
     public const string DeadLetteredAt = "wal-dead-lettered-at";
@@ -66,6 +67,7 @@ internal static class EnvelopeHeaders
             AddIfSet(headers, IdempotencyKey, meta.IdempotencyKey);
             AddIfSet(headers, TransactionId, meta.TransactionId);
             AddIfSet(headers, Region, meta.Region);
+            AddIfSet(headers, OriginMessageId, meta.OriginMessageId);
             if (meta.ChunkCount > 0)
             {
                 headers.Add(ChunkCount, Number(meta.ChunkCount));
@@ -132,6 +134,7 @@ internal static class EnvelopeHeaders
             TransactionId = Text(headers, TransactionId) ?? string.Empty,
             ChunkCount = (int)(Long(headers, ChunkCount) ?? 0),
             Region = Text(headers, Region) ?? string.Empty,
+            OriginMessageId = Text(headers, OriginMessageId) ?? string.Empty,
             TraceParent = Text(headers, TraceParent) ?? string.Empty,
         };
         if (headers.TryGetLastBytes(Target, out var target))

@@ -33,11 +33,14 @@ public sealed class WriteCoordinator(
     private readonly ConcurrentDictionary<string, (long Version, TokenBucket Bucket)> _limits = new(StringComparer.Ordinal);
     private int _inFlight;
 
-    /// <summary>Writes one entry; <paramref name="clientId"/> is the caller's identity, null when it gave none.</summary>
-    public async ValueTask<WriteOutcome> WriteAsync(WriteToLogRequest request, string? clientId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one entry; <paramref name="clientId"/> is the caller's identity, null when it gave none;
+    /// <paramref name="originMessageId"/> the id the message has in the WalService that forwarded it, if one did.
+    /// </summary>
+    public async ValueTask<WriteOutcome> WriteAsync(WriteToLogRequest request, string? clientId, CancellationToken cancellationToken, string? originMessageId = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var outcomes = await WriteManyAsync([request], clientId, cancellationToken);
+        var outcomes = await WriteManyAsync([request], clientId, cancellationToken, originMessageId);
         return outcomes[0];
     }
 
@@ -45,7 +48,7 @@ public sealed class WriteCoordinator(
     /// Writes the entries of a batch, each judged on its own; <c>result[i]</c> answers <c>requests[i]</c>. Admitted
     /// entries go to their backend together, so the embedded log commits them in one transaction.
     /// </summary>
-    public async ValueTask<WriteOutcome[]> WriteManyAsync(IReadOnlyList<WriteToLogRequest> requests, string? clientId, CancellationToken cancellationToken)
+    public async ValueTask<WriteOutcome[]> WriteManyAsync(IReadOnlyList<WriteToLogRequest> requests, string? clientId, CancellationToken cancellationToken, string? originMessageId = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var started = Stopwatch.GetTimestamp();
@@ -53,7 +56,7 @@ public sealed class WriteCoordinator(
         var admitted = new List<(int Index, Admission Admission)>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
-            var admission = await AdmitAsync(requests[i], clientId, cancellationToken);
+            var admission = await AdmitAsync(requests[i], clientId, originMessageId, cancellationToken);
             if (admission.Rejection is { } rejection)
             {
                 outcomes[i] = Reject(rejection);
@@ -170,7 +173,7 @@ public sealed class WriteCoordinator(
     }
 
     /// <summary>Every rejection of docs/api.md "Status codes", then the envelope. An admitted write holds one in-flight slot.</summary>
-    private async ValueTask<Admission> AdmitAsync(WriteToLogRequest request, string? clientId, CancellationToken cancellationToken)
+    private async ValueTask<Admission> AdmitAsync(WriteToLogRequest request, string? clientId, string? originMessageId, CancellationToken cancellationToken)
     {
         if (RequestLimits.Namespace(request.Namespace, "namespace") is { } invalidName)
         {
@@ -201,7 +204,7 @@ public sealed class WriteCoordinator(
 
         return CheckLimits(ns) is { } limited
             ? new Admission(limited)
-            : new Admission(null, backend, new AppendRequest(BuildEnvelope(request, ns, now, deliverAt), ns.DedupWindow, ChunkOf(request, ns)));
+            : new Admission(null, backend, new AppendRequest(BuildEnvelope(request, ns, now, deliverAt, originMessageId), ns.DedupWindow, ChunkOf(request, ns)));
     }
 
     private WriteRejection? CheckNamespace(NamespaceSettings ns, string? clientId)
@@ -243,7 +246,7 @@ public sealed class WriteCoordinator(
         return null;
     }
 
-    private Envelope BuildEnvelope(WriteToLogRequest request, NamespaceSettings ns, DateTimeOffset now, DateTimeOffset deliverAt)
+    private Envelope BuildEnvelope(WriteToLogRequest request, NamespaceSettings ns, DateTimeOffset now, DateTimeOffset deliverAt, string? originMessageId)
     {
         if (request.Chunk is { Last: false } chunk)
         {
@@ -264,6 +267,7 @@ public sealed class WriteCoordinator(
             TransactionId = request.Chunk?.TransactionId ?? string.Empty,
             TraceParent = Activity.Current?.Id ?? string.Empty,
             Target = request.Target,
+            OriginMessageId = originMessageId ?? string.Empty,
         };
         meta.Headers.Add(request.Headers);
         return new Envelope(meta, request.Payload.Memory);

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using WalService.Api.V1;
 using WalService.Core.FrontDoor;
+using WalService.Core.Validation;
 using WalService.Server.Security;
 
 namespace WalService.Server.Grpc;
@@ -17,9 +18,15 @@ internal sealed class WriteAheadLogService(
     MessageStatusReader statuses,
     AuthSettings auth) : WriteAheadLog.WriteAheadLogBase
 {
+    /// <summary>
+    /// The metadata a forwarding WalService's <c>wal</c> target sends with the id the message has there, so that its
+    /// last-writer-wins ties break alike in every region.
+    /// </summary>
+    public const string OriginMessageIdHeader = "wal-origin-message-id";
+
     public override async Task<WriteToLogResponse> WriteToLog(WriteToLogRequest request, ServerCallContext context)
     {
-        var outcome = await coordinator.WriteAsync(request, ClientIdentity.Of(context), context.CancellationToken);
+        var outcome = await coordinator.WriteAsync(request, ClientIdentity.Of(context), context.CancellationToken, OriginMessageId(context));
         var response = outcome.Response;
         if (response.Code != 0)
         {
@@ -33,6 +40,23 @@ internal sealed class WriteAheadLogService(
         }
 
         return response;
+    }
+
+    private static string? OriginMessageId(ServerCallContext context)
+    {
+        if (context.RequestHeaders.GetValue(OriginMessageIdHeader) is not { } origin)
+        {
+            return null;
+        }
+
+        if (RequestLimits.MessageId(origin, OriginMessageIdHeader + " metadata") is { } invalid)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, invalid));
+        }
+
+        return origin.Any(char.IsControl)
+            ? throw new RpcException(new Status(StatusCode.InvalidArgument, OriginMessageIdHeader + " metadata must not hold control characters"))
+            : origin;
     }
 
     public override async Task<WriteToLogBatchResponse> WriteToLogBatch(WriteToLogBatchRequest request, ServerCallContext context)

@@ -76,7 +76,9 @@ public sealed class RedisTargetHandler(RedisConnections connections) : ITargetHa
             return DeliveryOutcome.Applied;
         }
 
-        var version = CacheBatchScript.Version(delivery.Envelope.Meta.OriginalWriteTimeMs, delivery.Envelope.MessageId);
+        // A message forwarded from another region keeps that region's id, so every region breaks a tie alike.
+        var meta = delivery.Envelope.Meta;
+        var version = CacheBatchScript.Version(meta.OriginalWriteTimeMs, meta.OriginMessageId.Length > 0 ? meta.OriginMessageId : meta.MessageId);
         if (CacheBatchScript.TryBuild(batch, target.Redis.Ttl, version, out var keys, out var values) is { } problem)
         {
             return DeliveryOutcome.DeadLetter($"payload (wal.v1.CacheMutationBatch): {problem}");

@@ -90,7 +90,10 @@ public sealed partial class WalTargetHandler(WalRemoteClients remotes, TimeProvi
             Lifecycle = new Lifecycle { OriginalWriteTime = Timestamp.FromDateTimeOffset(envelope.OriginalWriteTime) },
         };
         request.Headers.Add(envelope.Meta.Headers);
-        var metadata = new Metadata();
+        var metadata = new Metadata
+        {
+            { "wal-origin-message-id", envelope.Meta.OriginMessageId.Length > 0 ? envelope.Meta.OriginMessageId : envelope.MessageId },
+        };
         if (envelope.Meta.TraceParent.Length > 0)
         {
             metadata.Add("traceparent", envelope.Meta.TraceParent);

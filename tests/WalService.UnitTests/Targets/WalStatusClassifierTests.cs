@@ -92,7 +92,18 @@ public sealed class WalStatusClassifierTests
         Assert.Equal(("inbox", "part", "k", "acme"), (request.Namespace, request.Payload.ToStringUtf8(), request.OrderingKey, request.Headers["x-tenant"]));
         Assert.Equal(1_700_000_000_123, request.Lifecycle.OriginalWriteTime.ToDateTimeOffset().ToUnixTimeMilliseconds());
         Assert.Equal(
-            [("traceparent", meta.TraceParent), ("wal-transaction-id", "tx-9"), ("wal-chunk", "2"), ("wal-chunk-count", "5")],
+            [("wal-origin-message-id", meta.MessageId), ("traceparent", meta.TraceParent), ("wal-transaction-id", "tx-9"), ("wal-chunk", "2"), ("wal-chunk-count", "5")],
             metadata.Select(e => (e.Key, e.Value)));
+    }
+
+    [Fact]
+    public void AMessageForwardedOnceMoreKeepsTheIdItHadWhereItWasFirstWritten()
+    {
+        var meta = new EnvelopeMeta { MessageId = "01JLOCAL000000000000000000", OriginMessageId = "01JFIRST000000000000000000" };
+        var delivery = new Delivery("src", new Envelope(meta, "v"u8.ToArray()), 1);
+
+        var (_, metadata) = WalTargetHandler.Build(new Api.V1.WalTarget { Endpoint = "b", Namespace = "inbox" }, delivery);
+
+        Assert.Equal("01JFIRST000000000000000000", metadata.GetValue("wal-origin-message-id"));
     }
 }

@@ -103,6 +103,37 @@ public sealed partial class ThreeRegionReplicationTests : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Last writer wins by original write time, then message id (the contract's redis target); two writes in a with
+    /// the same write time are ordered by a's message ids, so every region must end with the later one, whichever order
+    /// the writes reach a region in.
+    /// </summary>
+    [Fact]
+    public async Task TwoWritesOfAKeyWithTheSameWriteTimeEndWithTheLaterOneInEveryRegion()
+    {
+        await WithLogTailsOnFailureAsync(async () =>
+        {
+            Step("1. c has no namespace cache yet; the first of two writes with the same original write time is dead-lettered in c");
+            await CreateNamespacesAsync(_b);
+            var writtenAt = DateTimeOffset.UtcNow;
+            var first = await WriteAsync(writtenAt, ("colour", "first"));
+            await Eventually.WaitAsync(async () => (await StatusAsync(first)).State == MessageState.DeadLettered, Deadline, "the first write to be dead-lettered in c");
+
+            Step("2. c gets its namespace; the second write, later by message id, reaches every region");
+            await CreateRegionalCacheAsync(_c);
+            var second = await WriteAsync(writtenAt, ("colour", "second"));
+            await AppliedAsync(second);
+            await Eventually.WaitAsync(async () => await ReadEverywhereAsync("colour") is ["second", "second", "second"], Deadline, "the second write in every region");
+
+            Step("3. a redrive brings the first write to c: it is older (same write time, earlier message id) and must not win there");
+            Assert.Equal(1, await RedriveAsync("c"));
+            await AppliedAsync(first);
+            var forwarded = await ForwardedIdAsync(_c, first);
+            await Eventually.WaitAsync(async () => (await _c.Client.GetStatusAsync(Cache, forwarded, Ct)).State == MessageState.Applied, Deadline, "c to have delivered the first write to its Redis");
+            Assert.Equal(["second", "second", "second"], await ReadEverywhereAsync("colour"));
+        });
+    }
+
     private static NamespaceConfig RegionalCache() => new()
     {
         Name = Cache,
@@ -172,9 +203,11 @@ public sealed partial class ThreeRegionReplicationTests : IAsyncLifetime
         await _a.Client.Admin.CreateNamespaceAsync(new CreateNamespaceRequest { Config = ReplicatedCache() }, cancellationToken: Ct);
     }
 
-    private async Task<string> WriteAsync(params (string Key, string Value)[] sets)
+    private Task<string> WriteAsync(params (string Key, string Value)[] sets) => WriteAsync(DateTimeOffset.UtcNow, sets);
+
+    private async Task<string> WriteAsync(DateTimeOffset writtenAt, params (string Key, string Value)[] sets)
     {
-        var response = await _a.Client.Log.WriteToLogAsync(Write(DateTimeOffset.UtcNow, sets), cancellationToken: Ct);
+        var response = await _a.Client.Log.WriteToLogAsync(Write(writtenAt, sets), cancellationToken: Ct);
         Assert.Equal(Trilean.True, response.Durable);
         return response.MessageId;
     }
@@ -189,6 +222,16 @@ public sealed partial class ThreeRegionReplicationTests : IAsyncLifetime
         async () => await StatusAsync(id) is { State: MessageState.Applied } s ? s : null,
         Deadline,
         $"message {id} to be applied in every region");
+
+    /// <summary>
+    /// The id <paramref name="region"/> gave the message a forwarded to it: a's message id is the forward's idempotency
+    /// key, so a write with that key answers the first write's id and enqueues nothing.
+    /// </summary>
+    private static async Task<string> ForwardedIdAsync(RegionProcess region, string id)
+    {
+        var request = new WriteToLogRequest { Namespace = Cache, IdempotencyKey = id, Payload = new CacheMutationBatch().ToByteString() };
+        return (await region.Client.Log.WriteToLogAsync(request, cancellationToken: Ct)).MessageId;
+    }
 
     private async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync() =>
         (await _a.Client.Admin.ListDeadLettersAsync(new ListDeadLettersRequest { Namespace = Cache }, cancellationToken: Ct)).DeadLetters;

@@ -5,14 +5,25 @@ namespace WalService.ProcessTests;
 
 /// <summary>
 /// A region's delivery lateness, sampled: the time each probe key was written is noted, and a poller reads the
-/// region's Redis every 25 ms and notes when each probe first appears there.
+/// region's Redis every 25 ms, from <see cref="Start"/> until disposed, and notes when each probe first appears there.
 /// </summary>
-internal sealed class ProbeWatch(RegionProcess region)
+internal sealed class ProbeWatch : IAsyncDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(25);
     private readonly ConcurrentDictionary<int, TimeSpan> _written = new();
     private readonly ConcurrentDictionary<int, TimeSpan> _lateness = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly RegionProcess _region;
+    private readonly Task _watching;
+
+    private ProbeWatch(RegionProcess region)
+    {
+        _region = region;
+        _watching = WatchAsync(_stop.Token);
+    }
+
+    public static ProbeWatch Start(RegionProcess region) => new(region);
 
     public static string Key(int probe) => $"probe:{probe}";
 
@@ -22,15 +33,35 @@ internal sealed class ProbeWatch(RegionProcess region)
     /// <summary>Whether every probe of <paramref name="probes"/> has appeared.</summary>
     public bool Seen(IEnumerable<int> probes) => probes.All(_lateness.ContainsKey);
 
-    /// <summary>The 95th percentile of the lateness of <paramref name="probes"/>, all seen.</summary>
+    /// <summary>Polls until every probe of <paramref name="probes"/> has appeared or <paramref name="timeout"/> passed.</summary>
+    public async Task AwaitAsync(IReadOnlyCollection<int> probes, TimeSpan timeout)
+    {
+        var deadline = _clock.Elapsed + timeout;
+        while (!Seen(probes) && _clock.Elapsed < deadline)
+        {
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    /// <summary>
+    /// The 95th percentile of the lateness of <paramref name="probes"/>; a probe not seen yet counts with the time since
+    /// it was written, the least its lateness can be.
+    /// </summary>
     public TimeSpan P95(IReadOnlyCollection<int> probes)
     {
-        var sorted = probes.Select(p => _lateness[p]).Order().ToList();
+        var now = _clock.Elapsed;
+        var sorted = probes.Select(p => _lateness.TryGetValue(p, out var late) ? late : now - _written[p]).Order().ToList();
         return sorted[(int)Math.Ceiling(0.95 * sorted.Count) - 1];
     }
 
-    /// <summary>Polls until <paramref name="stop"/> is cancelled.</summary>
-    public async Task WatchAsync(CancellationToken stop)
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _watching;
+        _stop.Dispose();
+    }
+
+    private async Task WatchAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(PollInterval);
         try
@@ -43,7 +74,7 @@ internal sealed class ProbeWatch(RegionProcess region)
                     continue;
                 }
 
-                var values = await region.ReadAsync([.. waiting.Select(Key)]);
+                var values = await _region.ReadAsync([.. waiting.Select(Key)]);
                 var now = _clock.Elapsed;
                 for (var i = 0; i < waiting.Count; i++)
                 {
@@ -56,7 +87,7 @@ internal sealed class ProbeWatch(RegionProcess region)
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // Stopped by the test.
+            // Disposed.
         }
     }
 }

@@ -117,18 +117,16 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>SIGTERM, then waits for the process to exit on its own.</summary>
     public async Task TerminateAsync(TimeSpan timeout)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-            if (kill.ExitCode != 0)
-            {
-                throw new InvalidOperationException("could not send SIGTERM");
-            }
-        }
-
+        await SignalAsync("TERM");
         using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
+        await _process!.WaitForExitAsync(cts.Token);
     }
+
+    /// <summary>SIGSTOP: the process hangs, its connections open, answering nothing, until <see cref="ContinueAsync"/>.</summary>
+    public Task SuspendAsync() => SignalAsync("STOP");
+
+    /// <summary>SIGCONT: a suspended process runs on.</summary>
+    public Task ContinueAsync() => SignalAsync("CONT");
 
     public async ValueTask DisposeAsync()
     {
@@ -141,6 +139,16 @@ public sealed class ServerProcess : IAsyncDisposable
         if (_clients is not null)
         {
             await _clients.DisposeAsync();
+        }
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"could not send SIG{signal}");
         }
     }
 

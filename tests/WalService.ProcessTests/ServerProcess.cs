@@ -122,12 +122,6 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process!.WaitForExitAsync(cts.Token);
     }
 
-    /// <summary>SIGSTOP: the process hangs, its connections open, answering nothing, until <see cref="ContinueAsync"/>.</summary>
-    public Task SuspendAsync() => SignalAsync("STOP");
-
-    /// <summary>SIGCONT: a suspended process runs on.</summary>
-    public Task ContinueAsync() => SignalAsync("CONT");
-
     public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false })

@@ -6,8 +6,8 @@ namespace WalService.Targets.Wal;
 
 /// <summary>
 /// The gRPC clients of the configured remotes, from the gRPC client factory: one named client per remote,
-/// <c>wal-remote:&lt;name&gt;</c>, its channel configured by <see cref="WalRemoteChannels"/> when first created and kept
-/// for the server's life.
+/// <c>wal-remote:&lt;name&gt;</c>, configured by <see cref="WalRemoteChannels"/>. The factory makes a light client and
+/// channel on each call over the remote's pooled HTTP/2 handler, which is what holds its connections.
 /// </summary>
 public sealed class WalRemoteClients(GrpcClientFactory factory, IOptions<WalRemotesOptions> options)
 {
@@ -19,6 +19,6 @@ public sealed class WalRemoteClients(GrpcClientFactory factory, IOptions<WalRemo
     /// <summary>The remote named <paramref name="name"/> (<c>WalTarget.endpoint</c>), or null when there is none.</summary>
     public WalRemoteOptions? Find(string name) => _remotes.GetValueOrDefault(name);
 
-    /// <summary>The client of the remote named <paramref name="name"/>; cheap, its channel is shared.</summary>
+    /// <summary>The client of the remote named <paramref name="name"/>; cheap, its connections are the pooled handler's.</summary>
     public WriteAheadLog.WriteAheadLogClient Client(string name) => factory.CreateClient<WriteAheadLog.WriteAheadLogClient>(ClientNamePrefix + name);
 }

@@ -85,7 +85,7 @@ public sealed partial class ThreeRegionReplicationTests
         // The warm-up is measured on the same machine under the same load, so three times its p95 absorbs the noise of a
         // busy 2-core machine (other builds, GC, the poller's 25 ms); the 1 s floor covers a warm-up quick enough that a
         // single scheduling stall would exceed three times it. b held back by c would instead wait on c's failing
-        // attempts and their backoff (up to 1 s each): seconds, growing with the outage.
+        // attempts and their backoff (up to 3 s each): seconds, growing with the outage.
         var bound = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, 3 * before.Ticks));
         Assert.True(
             during <= bound,

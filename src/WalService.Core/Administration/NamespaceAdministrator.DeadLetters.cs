@@ -1,4 +1,5 @@
 using WalService.Api.V1;
+using WalService.Core.Abstractions;
 using WalService.Core.Model;
 using WalService.Core.Validation;
 
@@ -53,7 +54,7 @@ public sealed partial class NamespaceAdministrator
         var backend = NamespaceLookup.Backend(_backends, ns);
         var now = _time.GetUtcNow();
         long redriven = 0;
-        if (await ChosenAsync(ns, messageIds, region, cancellationToken) is not { } ids)
+        if (await ChosenAsync(ns, backend, messageIds, region, cancellationToken) is not { } ids)
         {
             redriven = await backend.RedriveAsync(ns.Name, messageIds, maxPerSecond, now, cancellationToken);
         }
@@ -77,7 +78,7 @@ public sealed partial class NamespaceAdministrator
         RequireMessageIds(messageIds);
         var ns = await NamespaceLookup.ResolveAsync(_registry, @namespace, "namespace", cancellationToken);
         var backend = NamespaceLookup.Backend(_backends, ns);
-        if (await ChosenAsync(ns, messageIds, region, cancellationToken) is not { } ids)
+        if (await ChosenAsync(ns, backend, messageIds, region, cancellationToken) is not { } ids)
         {
             return await backend.PurgeAsync(ns.Name, messageIds, cancellationToken);
         }
@@ -104,7 +105,7 @@ public sealed partial class NamespaceAdministrator
     /// all of every region); otherwise each message's dead letter and its regions' (or only <paramref name="region"/>'s),
     /// and for all of one region, every dead letter of that region.
     /// </summary>
-    private async Task<IReadOnlyCollection<string>?> ChosenAsync(NamespaceSettings ns, IReadOnlyList<string> messageIds, string region, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyCollection<string>?> ChosenAsync(NamespaceSettings ns, IDeadLetterStore backend, IReadOnlyList<string> messageIds, string region, CancellationToken cancellationToken)
     {
         if (ns.Target.Replicate is not { } replicate)
         {
@@ -120,7 +121,7 @@ public sealed partial class NamespaceAdministrator
 
         if (messageIds.Count == 0)
         {
-            return region.Length == 0 ? null : await DeadLettersOfRegionAsync(ns, region, cancellationToken);
+            return region.Length == 0 ? null : await DeadLettersOfRegionAsync(ns, backend, region, cancellationToken);
         }
 
         return region.Length > 0
@@ -128,9 +129,8 @@ public sealed partial class NamespaceAdministrator
             : [.. messageIds.SelectMany(id => replicate.Regions.Select(r => Replicas.Id(id, r.Region)).Prepend(id))];
     }
 
-    private async Task<List<string>> DeadLettersOfRegionAsync(NamespaceSettings ns, string region, CancellationToken cancellationToken)
+    private static async Task<List<string>> DeadLettersOfRegionAsync(NamespaceSettings ns, IDeadLetterStore backend, string region, CancellationToken cancellationToken)
     {
-        var backend = NamespaceLookup.Backend(_backends, ns);
         var ids = new List<string>();
         string? after = null;
         while (true)

@@ -30,7 +30,7 @@ public static partial class NamespaceConfigValidator
             return errors;
         }
 
-        if (!NamePattern().IsMatch(config.Name))
+        if (!IsNamespaceName(config.Name))
         {
             errors.Add($"config.name {ClientText.Quote(config.Name)} must match ^[a-z0-9][a-z0-9._-]{{0,127}}$");
         }
@@ -148,6 +148,9 @@ public static partial class NamespaceConfigValidator
             errors.Add($"{field} must be between {min} and {max}");
         }
     }
+
+    /// <summary>Whether <paramref name="name"/> is a well-formed namespace name, <c>^[a-z0-9][a-z0-9._-]{0,127}$</c>.</summary>
+    public static bool IsNamespaceName(string name) => NamePattern().IsMatch(name);
 
     // \z, not $: $ also matches before a final newline, which would let "abc\n" through.
     [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z", RegexOptions.CultureInvariant)]

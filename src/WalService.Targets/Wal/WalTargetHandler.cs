@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -17,7 +16,7 @@ namespace WalService.Targets.Wal;
 /// <c>wal-transaction-id</c>, <c>wal-chunk</c> and <c>wal-chunk-count</c> travel as gRPC metadata: the remote refuses
 /// <c>wal-*</c> and <c>traceparent</c> as message headers. Verdicts: <see cref="WalStatusClassifier"/>.
 /// </summary>
-public sealed partial class WalTargetHandler(WalRemoteClients remotes, TimeProvider time) : ITargetHandler
+public sealed class WalTargetHandler(WalRemoteClients remotes, TimeProvider time) : ITargetHandler
 {
     public Target.KindOneofCase Kind => Target.KindOneofCase.Wal;
 
@@ -38,7 +37,7 @@ public sealed partial class WalTargetHandler(WalRemoteClients remotes, TimeProvi
         {
             yield return $"{fieldPath}.wal.namespace is required";
         }
-        else if (!NamespacePattern().IsMatch(wal.Namespace))
+        else if (!NamespaceConfigValidator.IsNamespaceName(wal.Namespace))
         {
             yield return $"{fieldPath}.wal.namespace {ClientText.Quote(wal.Namespace)} must match ^[a-z0-9][a-z0-9._-]{{0,127}}$";
         }
@@ -110,8 +109,4 @@ public sealed partial class WalTargetHandler(WalRemoteClients remotes, TimeProvi
     /// <summary>The endpoint as a configuration key would spell it, or <c>&lt;name&gt;</c> when it could not be one (too long, control characters).</summary>
     private static string SettingName(string endpoint) =>
         endpoint.Length <= ClientText.DefaultMaxChars && !endpoint.Any(char.IsControl) ? endpoint : "<name>";
-
-    // \z, not $: $ also matches before a final newline.
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex NamespacePattern();
 }
